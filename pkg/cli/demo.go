@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/padron-org/padron/pkg/ingest"
+	"github.com/padron-org/padron/pkg/source"
+	"github.com/padron-org/padron/pkg/store"
+	"github.com/padron-org/padron/samples"
+)
+
+func newDemoCmd(e *env) *cobra.Command {
+	var keep string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run padron on the bundled sample files and show what it did",
+		Long: `Copy the bundled sample files (see samples/README.md) into a fresh folder, import them
+into a new store there, and show what padron found. Nothing outside that folder is
+touched; it is removed afterwards unless --keep names where to leave it.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runDemo(e, keep) },
+	}
+	cmd.Flags().StringVar(&keep, "keep", "", "leave the sample files and the store in this folder")
+	return cmd
+}
+
+func runDemo(e *env, keep string) error {
+	dir := keep
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "padron-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	files, err := writeSamples(dir)
+	if err != nil {
+		return err
+	}
+	dbPath := filepath.Join(dir, "padron.duckdb")
+	os.Remove(dbPath)
+	e.cfg.Set("db", dbPath)
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	lib, err := e.library()
+	if err != nil {
+		return err
+	}
+	// The sample systems' mappings, as an organisation would keep its own.
+	if err := lib.AddFS(samples.Mappings, "mappings", "samples"); err != nil {
+		return err
+	}
+	out := e.io.Out
+	fmt.Fprintf(out, "padron demo: importing %d sample files into %s\n\n", len(files), dbPath)
+	opts := ingest.Options{Library: lib, Actor: "demo", Source: source.Options{}}
+	records, problems := 0, 0
+	for _, f := range files {
+		res := ingest.File(e.ctx, st, f, opts)
+		if res.Err != nil {
+			return fmt.Errorf("sample %s: %w", filepath.Base(f), res.Err)
+		}
+		res.Path = filepath.Base(f)
+		fmt.Fprintln(out, describeImport(res))
+		records += res.Batch.Records
+		problems += res.Batch.Problems
+	}
+	fmt.Fprintf(out, "\n%d records from %d files; %d problems recorded (bad values left empty, raw rows kept).\n", records, len(files), problems)
+	ps, err := st.Problems(e.ctx, 0, 8)
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		fmt.Fprintln(out, "\nFirst problems:")
+		for _, p := range ps {
+			fmt.Fprintf(out, "  %s: %s\n", problemPlace(p), p.Reason)
+		}
+	}
+	// A second import of the same file is a no-op: show it.
+	again := ingest.File(e.ctx, st, files[0], opts)
+	if again.Already != nil {
+		fmt.Fprintf(out, "\nImporting %s again: already imported as batch %d, nothing to do.\n", filepath.Base(files[0]), again.Already.ID)
+	}
+	if keep != "" {
+		fmt.Fprintf(out, "\nStore kept in %s. Try:\n  padron --db %s imports\n  padron --db %s problems\n", dir, dbPath, dbPath)
+	}
+	return nil
+}
+
+// writeSamples copies the embedded sample files into dir, in name order.
+func writeSamples(dir string) ([]string, error) {
+	var names []string
+	err := fs.WalkDir(samples.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		names = append(names, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []string
+	for _, n := range names {
+		data, err := fs.ReadFile(samples.FS, n)
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(dir, filepath.Base(n))
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// problemPlace names where a problem is: file, row, column and value as far as known.
+func problemPlace(p store.Problem) string {
+	s := p.File
+	if p.Sheet != "" {
+		s += fmt.Sprintf(" [%s]", p.Sheet)
+	}
+	if p.Pos > 0 {
+		s += fmt.Sprintf(" row %d", p.Pos)
+	}
+	if p.Column != "" {
+		s += fmt.Sprintf(", column %q", p.Column)
+	}
+	if p.Value != "" {
+		s += fmt.Sprintf(", value %q", clip(p.Value, 40))
+	}
+	return s
+}

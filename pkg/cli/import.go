@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/padron-org/padron/pkg/ingest"
+	"github.com/padron-org/padron/pkg/mapping"
+	"github.com/padron-org/padron/pkg/source"
+	"github.com/padron-org/padron/pkg/store"
+)
+
+type importOptions struct {
+	files          []string
+	mapping        string
+	sheet          string
+	defaultCountry string
+	encoding       string
+	delimiter      string
+	maxField       int
+	maxFile        int64
+}
+
+func newImportCmd(e *env) *cobra.Command {
+	o := &importOptions{}
+	cmd := &cobra.Command{
+		Use:   "import FILE...",
+		Short: "Import spreadsheets into the store, each file as one batch",
+		Long: `Import CSV/TSV and XLSX files into the store. The format, encoding, delimiter and
+header row are detected from the content. Each file is one batch written in one
+transaction: all of it lands, or none of it. Rows with bad values are still imported,
+the bad field left empty and the problem recorded (see 'padron problems').
+
+A file already imported (same content) is skipped. Columns are mapped by --mapping, by a
+built-in or user mapping whose headers match, or else by header names; columns nothing
+maps are kept in the raw row and named in the summary.
+
+EXIT STATUS
+  0  every file imported cleanly (or was already imported)
+  1  a file could not be imported (the others still are)
+  2  wrong flags or arguments
+  3  imported, but some rows had problems`,
+		Example: `  padron import voluntarios.csv darczyncy.xlsx
+  padron import --mapping my-mapping.yaml --default-country AR inscripciones.csv
+  padron import --json contacts.xlsx --sheet "2024"`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("import needs at least one FILE")
+			}
+			o.files = args
+			if o.defaultCountry == "" {
+				o.defaultCountry = e.cfg.GetString("default_country")
+			}
+			return runImport(e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.mapping, "mapping", "", "mapping name or .yaml file (default: detect)")
+	f.StringVar(&o.sheet, "sheet", "", "import only this sheet of a workbook")
+	f.StringVar(&o.defaultCountry, "default-country", "", "country for national phone numbers, e.g. AR, or a list tried in order: AR,ES (env PADRON_DEFAULT_COUNTRY)")
+	f.StringVar(&o.encoding, "encoding", "", "force the text encoding (utf-8, windows-1250, iso-8859-2, windows-1252, iso-8859-1, utf-16le, ...)")
+	f.StringVar(&o.delimiter, "delimiter", "", `force the delimiter ("," ";" "tab" "|")`)
+	f.IntVar(&o.maxField, "max-field-size", source.DefaultMaxFieldBytes, "longest value in bytes; longer ones are cut and reported")
+	f.Int64Var(&o.maxFile, "max-file-size", source.DefaultMaxFileBytes, "largest file in bytes")
+	return cmd
+}
+
+func parseDelimiter(s string) (rune, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "tab", `\t`, "\t":
+		return '\t', nil
+	case ",", ";", "|", ":":
+		return rune(s[0]), nil
+	}
+	return 0, usageError(`--delimiter %q: use "," ";" "tab" or "|"`, s)
+}
+
+func runImport(e *env, o *importOptions) error {
+	delim, err := parseDelimiter(o.delimiter)
+	if err != nil {
+		return err
+	}
+	if o.defaultCountry != "" {
+		ccs, err := mapping.Countries(o.defaultCountry)
+		if err != nil {
+			return usageError("--default-country: %v", err)
+		}
+		o.defaultCountry = strings.Join(ccs, ",")
+	}
+	lib, err := e.library()
+	if err != nil {
+		return err
+	}
+	var m *mapping.Mapping
+	if o.mapping != "" {
+		if m, err = lib.Resolve(o.mapping); err != nil {
+			return err
+		}
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bar := newProgress(e)
+	opts := ingest.Options{
+		Library: lib, Mapping: m, Sheet: o.sheet, DefaultCountry: o.defaultCountry, Actor: e.actor(),
+		Source:   source.Options{Encoding: o.encoding, Delimiter: delim, MaxFieldBytes: o.maxField, MaxFileBytes: o.maxFile},
+		Progress: bar.update,
+	}
+	created := []store.Batch{}
+	failed, problems := 0, 0
+	for _, path := range o.files {
+		res := ingest.File(e.ctx, st, path, opts)
+		bar.done()
+		switch {
+		case res.Err != nil:
+			failed++
+			fmt.Fprintf(e.io.Err, "padron: %s: %v\n", path, trimPathPrefix(res.Err, path))
+		case res.Already != nil:
+			e.say("%s: already imported as batch %d on %s; nothing to do", path, res.Already.ID, res.Already.ImportedAt.Format("2006-01-02 15:04"))
+		default:
+			created = append(created, *res.Batch)
+			problems += res.Batch.Problems
+			if !e.json() {
+				e.say("%s", describeImport(res))
+			}
+		}
+	}
+	if e.json() {
+		if err := writeJSON(e.io.Out, batchJSONList(created)); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		if len(o.files) > 1 {
+			e.say("%d of %d files could not be imported; the others were", failed, len(o.files))
+		}
+		return silentExit(ExitError)
+	}
+	if problems > 0 {
+		e.say("%d problems recorded: see 'padron problems'", problems)
+		return silentExit(ExitProblems)
+	}
+	return nil
+}
+
+// trimPathPrefix avoids "f.csv: f.csv: ..." when the error already names the file.
+func trimPathPrefix(err error, path string) string {
+	return strings.TrimPrefix(err.Error(), path+": ")
+}
+
+func describeImport(res ingest.Result) string {
+	b := res.Batch
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s: batch %d, %d records", res.Path, b.ID, b.Records)
+	details := []string{b.Format}
+	if b.Encoding != "" {
+		details = append(details, b.Encoding)
+	}
+	if b.Delimiter != "" {
+		d := b.Delimiter
+		if d == "\t" {
+			d = "tab"
+		}
+		details = append(details, "delimiter "+d)
+	}
+	fmt.Fprintf(&sb, " (%s)", strings.Join(details, ", "))
+	if b.Problems > 0 {
+		fmt.Fprintf(&sb, ", %d problems", b.Problems)
+	}
+	for _, t := range res.Tables {
+		prefix := "\n  "
+		if t.Sheet != "" {
+			prefix += fmt.Sprintf("sheet %q: %d records, ", t.Sheet, t.Records)
+		}
+		if t.HeaderRow == 0 {
+			prefix += "no header row, "
+		} else if t.HeaderRow > 1 {
+			prefix += fmt.Sprintf("header on row %d, ", t.HeaderRow)
+		}
+		sb.WriteString(prefix + t.Plan.Describe())
+		if un := t.Plan.Unmapped(); len(un) > 0 {
+			fmt.Fprintf(&sb, "\n  unmapped columns (kept in the raw row): %s", strings.Join(quoteAll(un), ", "))
+		}
+		if len(t.Plan.Missing) > 0 {
+			fmt.Fprintf(&sb, "\n  columns the mapping names but the file lacks: %s", strings.Join(quoteAll(t.Plan.Missing), ", "))
+		}
+	}
+	return sb.String()
+}
+
+func quoteAll(l []string) []string {
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}

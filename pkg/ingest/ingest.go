@@ -1,0 +1,387 @@
+// Package ingest imports source files into the store: it finds each table's header,
+// decides the mapping, converts rows into records in parallel, and writes each file as
+// one batch in one transaction, so a file is either wholly in the store or not at all.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/padron-org/padron/pkg/mapping"
+	"github.com/padron-org/padron/pkg/source"
+	"github.com/padron-org/padron/pkg/store"
+)
+
+// Options tune an import.
+type Options struct {
+	Library        *mapping.Library
+	Mapping        *mapping.Mapping // nil: detect per table
+	Sheet          string           // only this sheet of a workbook
+	DefaultCountry string           // region for national phone numbers
+	Source         source.Options
+	Actor          string
+	// Progress, when set, is called now and then with the rows read so far.
+	Progress func(file string, rows int)
+}
+
+// Table says how one table (sheet) of a file was read.
+type Table struct {
+	Sheet     string       `json:"sheet,omitempty"`
+	HeaderRow int          `json:"header_row"` // 0: headerless
+	Records   int          `json:"records"`
+	Plan      mapping.Plan `json:"-"`
+}
+
+// Result is the outcome of importing one file.
+type Result struct {
+	Path    string
+	Batch   *store.Batch // the new batch; nil when the file was not imported
+	Already *store.Batch // the earlier batch of a file with the same content
+	Tables  []Table
+	Err     error // why the file could not be imported; nothing of it was stored
+}
+
+// File imports one file.
+func File(ctx context.Context, st *store.Store, path string, opts Options) Result {
+	res := Result{Path: path}
+	b, tables, err := importFile(ctx, st, path, opts, &res)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Batch, res.Tables = b, tables
+	return res
+}
+
+func fileSHA256(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+func importFile(ctx context.Context, st *store.Store, path string, opts Options, res *Result) (*store.Batch, []Table, error) {
+	sum, size, err := fileSHA256(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if prev, err := st.FindBatchBySHA(ctx, sum); err != nil {
+		return nil, nil, err
+	} else if prev != nil {
+		res.Already = prev
+		return nil, nil, nil
+	}
+	src, err := source.Open(path, opts.Source)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.Close()
+	info := src.Info()
+	sheets := src.Tables()
+	if opts.Sheet != "" {
+		found := false
+		for _, s := range sheets {
+			if s == opts.Sheet {
+				found = true
+			}
+		}
+		if !found {
+			return nil, nil, fmt.Errorf("no sheet %q (sheets: %s)", opts.Sheet, strings.Join(sheets, ", "))
+		}
+		sheets = []string{opts.Sheet}
+	}
+	base := filepath.Base(path)
+	batch := store.Batch{File: base, Path: path, SHA256: sum, Size: size, Format: info.Format,
+		Encoding: info.Encoding, Actor: opts.Actor}
+	if info.Delimiter != 0 {
+		batch.Delimiter = string(info.Delimiter)
+	}
+	w, err := st.BeginBatch(ctx, batch)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			w.Rollback()
+		}
+	}()
+	imp := &fileImport{ctx: ctx, w: w, opts: opts, file: base, format: info.Format, label: strings.TrimSuffix(base, filepath.Ext(base))}
+	var tables []Table
+	var mappings []string
+	hows := map[string]bool{}
+	for _, sheet := range sheets {
+		t, err := imp.table(src, sheet)
+		if err != nil {
+			if sheet != "" {
+				return nil, nil, fmt.Errorf("sheet %q: %w", sheet, err)
+			}
+			return nil, nil, err
+		}
+		if t == nil {
+			continue // an empty sheet
+		}
+		tables = append(tables, *t)
+		if !contains(mappings, t.Plan.Name) {
+			mappings = append(mappings, t.Plan.Name)
+		}
+		hows[t.Plan.How] = true
+	}
+	if len(tables) == 0 {
+		return nil, nil, errors.New("has no rows: it is empty or holds only blank rows")
+	}
+	w.SetMapping(strings.Join(mappings, ", "), joinKeys(hows))
+	b, err := w.Commit()
+	if err != nil {
+		return nil, nil, err
+	}
+	ok = true
+	return &b, tables, nil
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func joinKeys(m map[string]bool) string {
+	var out []string
+	for _, k := range []string{"given", "detected by header", "header names"} {
+		if m[k] {
+			out = append(out, k)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// fileImport carries what the tables of one file share.
+type fileImport struct {
+	ctx      context.Context
+	w        *store.BatchWriter
+	opts     Options
+	file     string
+	format   string
+	label    string
+	recordNo int // 1-based across the whole file, in file order
+	rows     int
+}
+
+const chunkRows = 2048
+
+type chunk struct {
+	rows  []source.Row
+	first int // record_no of rows[0]
+	items []item
+	done  chan struct{}
+}
+
+func (fi *fileImport) known(h string) bool {
+	if _, ok := mapping.SynonymField(h); ok {
+		return true
+	}
+	return fi.opts.Library != nil && fi.opts.Library.KnowsHeader(h)
+}
+
+// table imports one table. It returns nil for a table without any non-blank row.
+func (fi *fileImport) table(src source.File, sheet string) (*Table, error) {
+	tbl, err := src.Open(sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer tbl.Close()
+	header, headerPos, data, err := readHeader(tbl, fi.known)
+	if err != nil || header == nil {
+		return nil, err
+	}
+	plan := fi.opts.Library.Plan(header, fi.opts.Mapping)
+	fi.w.AddTable(store.BatchTable{Sheet: sheet, HeaderPos: headerPos, Columns: header, Mapping: plan.Name, Fields: plan.Fields()})
+	conv := newConverter(fi.file, sheet, plan, fi.format == "csv", fi.opts.DefaultCountry, fi.label)
+	n, err := fi.pipeline(conv, data, tbl)
+	if err != nil {
+		return nil, err
+	}
+	return &Table{Sheet: sheet, HeaderRow: headerPos, Records: n, Plan: plan}, nil
+}
+
+// readHeader reads a table's first rows and finds its header. It returns the header
+// (column_N names when the table has none), the header's row (0: none), and the rows
+// already read after it; a nil header means the table holds no non-blank row.
+func readHeader(tbl source.Table, known func(string) bool) ([]string, int, []source.Row, error) {
+	var head []source.Row
+	for len(head) < source.HeaderScanRows {
+		r, err := tbl.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		head = append(head, r)
+	}
+	hi := source.FindHeader(head, known)
+	var header []string
+	var data []source.Row
+	headerPos := 0
+	if hi >= 0 {
+		header = trimRight(head[hi].Values)
+		headerPos = head[hi].Pos
+		data = head[hi+1:]
+	} else {
+		width := 0
+		for _, r := range head {
+			if !source.IsBlank(r) {
+				width = max(width, len(r.Values))
+			}
+		}
+		if width == 0 {
+			return nil, 0, nil, nil
+		}
+		for i := 0; i < width; i++ {
+			header = append(header, fmt.Sprintf("column_%d", i+1))
+		}
+		data = head
+	}
+	for i, h := range header {
+		if strings.TrimSpace(h) == "" {
+			header[i] = fmt.Sprintf("column_%d", i+1)
+		}
+	}
+	return header, headerPos, data, nil
+}
+
+func trimRight(vs []string) []string {
+	n := len(vs)
+	for n > 0 && strings.TrimSpace(vs[n-1]) == "" {
+		n--
+	}
+	return append([]string(nil), vs[:n]...)
+}
+
+// pipeline reads rows (first the ones already read, then the rest of tbl), converts
+// them on every core and appends them in file order.
+func (fi *fileImport) pipeline(conv *converter, pending []source.Row, tbl source.Table) (int, error) {
+	ctx, cancel := context.WithCancel(fi.ctx)
+	defer cancel()
+	work := make(chan *chunk, runtime.GOMAXPROCS(0)*2)
+	ordered := make(chan *chunk, runtime.GOMAXPROCS(0)*2)
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				c.items = make([]item, len(c.rows))
+				for k, r := range c.rows {
+					conv.convert(r, c.first+k, &c.items[k])
+				}
+				close(c.done)
+			}
+		}()
+	}
+	var readErr error
+	go func() {
+		defer close(ordered)
+		defer close(work)
+		cur := &chunk{first: fi.recordNo + 1, done: make(chan struct{})}
+		send := func() bool {
+			select {
+			case ordered <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			work <- cur
+			cur = &chunk{first: fi.recordNo + 1, done: make(chan struct{})}
+			return true
+		}
+		add := func(r source.Row) bool {
+			if source.IsBlank(r) {
+				return true // blank lines separate nothing and hold nothing
+			}
+			fi.recordNo++
+			cur.rows = append(cur.rows, r)
+			if len(cur.rows) == chunkRows {
+				return send()
+			}
+			return true
+		}
+		for _, r := range pending {
+			if !add(r) {
+				return
+			}
+		}
+		for {
+			r, err := tbl.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr = err
+				cancel()
+				return
+			}
+			if !add(r) {
+				return
+			}
+		}
+		if len(cur.rows) > 0 {
+			send()
+		}
+	}()
+	n := 0
+	var writeErr error
+	for c := range ordered {
+		<-c.done
+		if writeErr != nil {
+			continue // drain
+		}
+		for k := range c.items {
+			it := &c.items[k]
+			if err := fi.w.Append(&it.rec); err != nil {
+				writeErr = err
+				cancel()
+				break
+			}
+			for _, p := range it.probs {
+				p.RecordID = it.rec.ID
+				if err := fi.w.Problem(p); err != nil {
+					writeErr = err
+					cancel()
+					break
+				}
+			}
+			n++
+		}
+		fi.rows += len(c.items)
+		if fi.opts.Progress != nil {
+			fi.opts.Progress(fi.file, fi.rows)
+		}
+	}
+	wg.Wait()
+	if readErr != nil {
+		return n, readErr
+	}
+	if writeErr != nil {
+		return n, writeErr
+	}
+	return n, ctx.Err()
+}
