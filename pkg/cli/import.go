@@ -84,6 +84,11 @@ func runImport(e *env, o *importOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.encoding != "" {
+		if o.encoding, err = source.LookupEncoding(o.encoding); err != nil {
+			return usageError("--encoding: %v", err)
+		}
+	}
 	if o.defaultCountry != "" {
 		ccs, err := mapping.Countries(o.defaultCountry)
 		if err != nil {

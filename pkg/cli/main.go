@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"golang.org/x/term"
 )
@@ -61,6 +62,15 @@ func Main() int { return Run(os.Args[1:], SystemIO()) }
 
 // Run runs padron with args and returns the exit code.
 func Run(args []string, io *IO) int {
+	// A developer's profiling hook: PADRON_CPUPROFILE=file writes a CPU profile.
+	if path := os.Getenv("PADRON_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			defer f.Close()
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	root := newRoot(io)
 	root.SetArgs(args)
 	err := root.Execute()

@@ -60,6 +60,15 @@ func (c *Column) UnmarshalYAML(n *yaml.Node) error {
 	return n.Decode((*plain)(c))
 }
 
+// MarshalYAML writes the short form when the column has no options.
+func (c Column) MarshalYAML() (any, error) {
+	if c.Format == "" && c.Decimal == "" && c.Country == "" && c.Order == "" && len(c.Values) == 0 {
+		return c.Field, nil
+	}
+	type plain Column
+	return plain(c), nil
+}
+
 // Const is a constant value for every record: a string or a list of strings.
 type Const []string
 

@@ -63,10 +63,8 @@ func ParseAmount(s string, mark DecimalMark) (Amount, error) {
 			suffix = suffix[1+n:]
 		}
 	}
-	var neg int // signs seen
-	var paren int
-	var cur string
-	var curSet bool
+	neg, open, closed := 0, 0, 0 // signs and brackets seen
+	cur := ""
 	for pass, part := range [2]string{prefix, suffix} {
 		for i := 0; i < len(part); {
 			r, n := utf8.DecodeRuneInString(part[i:])
@@ -78,8 +76,11 @@ func ParseAmount(s string, mark DecimalMark) (Amount, error) {
 				i += n
 			case r == '+' && pass == 0:
 				i += n
-			case r == '(' && pass == 0 || r == ')' && pass == 1:
-				paren++
+			case r == '(' && pass == 0:
+				open++
+				i += n
+			case r == ')' && pass == 1:
+				closed++
 				i += n
 			default:
 				// A currency: letters and symbols up to the next blank, sign or digit.
@@ -106,25 +107,24 @@ func ParseAmount(s string, mark DecimalMark) (Amount, error) {
 				if !ok {
 					return Amount{}, errors.New("unknown currency " + quote(part[i:j]) + " in amount " + quote(v))
 				}
-				if curSet && code != cur && cur != "" && code != "" {
-					return Amount{}, errors.New("two currencies in amount " + quote(v))
-				}
-				if !curSet || cur == "" {
+				if code != "" {
+					if cur != "" && cur != code {
+						return Amount{}, errors.New("two currencies in amount " + quote(v))
+					}
 					cur = code
 				}
-				curSet = true
 				i = j
 			}
 		}
 	}
-	if neg > 1 || paren == 1 || paren > 2 || (paren == 2 && neg > 0) {
+	if neg > 1 || open != closed || open > 1 || (open == 1 && neg > 0) {
 		return Amount{}, errors.New("not an amount: " + quote(v))
 	}
 	cents, err := amountCents(core, mark)
 	if err != nil {
 		return Amount{}, err
 	}
-	if neg == 1 || paren == 2 {
+	if neg == 1 || open == 1 {
 		cents = -cents
 	}
 	return Amount{Cents: cents, Currency: cur}, nil

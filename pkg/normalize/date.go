@@ -126,23 +126,24 @@ func Date(s, layout string, serial bool) (time.Time, error) {
 	var toks dateToks
 	ok := toks.scan(v)
 	if layout != "" {
-		if ok {
-			if t, matched, err := toks.layout(layout, v); matched {
+		lay, ours := parseLayout(layout)
+		if !ours {
+			// A layout not made by DateLayout: Go's parser, time part included.
+			if t, err := time.Parse(layout, trim(s)); err == nil {
+				return ymd(t.Year(), int(t.Month()), t.Day(), v)
+			}
+		} else if ok {
+			if t, matched, err := toks.match(lay, v); matched {
 				return t, err
 			}
-			if toks.n == 3 && toks.t[0].num && toks.t[0].len == 4 && toks.t[1].num && toks.t[2].num {
-				return ymd(toks.t[0].val, toks.t[1].val, toks.t[2].val, v)
-			}
 		}
-		if _, isOurs := humanLayout(layout); !isOurs {
-			t, err := time.Parse(layout, v)
-			if err != nil {
-				return time.Time{}, errors.New("date " + quote(v) + " does not match " + quote(layout))
-			}
-			return ymd(t.Year(), int(t.Month()), t.Day(), v)
+		if ok && toks.n == 3 && toks.t[0].num && toks.t[0].len == 4 && toks.t[1].num && toks.t[2].num {
+			return ymd(toks.t[0].val, toks.t[1].val, toks.t[2].val, v) // ISO
 		}
-		h, _ := humanLayout(layout)
-		return time.Time{}, errors.New("date " + quote(v) + " does not match " + h)
+		if !ours {
+			return time.Time{}, errors.New("date " + quote(v) + " does not match " + quote(layout))
+		}
+		return time.Time{}, errors.New("date " + quote(v) + " does not match " + humanLayout.Replace(layout))
 	}
 	if !ok {
 		return time.Time{}, notDate(v)
@@ -398,20 +399,25 @@ func (dt *dateToks) auto(v string) (time.Time, error) {
 	return time.Time{}, notDate(v)
 }
 
-// layout matches the tokens against a layout made by DateLayout. matched is false
-// when the layout is not one of ours or the value has another shape.
-func (dt *dateToks) layout(layout, v string) (t time.Time, matched bool, err error) {
-	var order [3]byte // 'd', 'm', 'y' in layout order
-	var width [3]int  // fixed widths when fields are not separated
-	yearDigits := 0
+// ourLayout is a layout made by DateLayout: the order of day ('d'), numeric month
+// ('m'), month name ('M') and year ('y'), and the widths of the fields.
+type ourLayout struct {
+	order      [3]byte
+	width      [3]int
+	yearDigits int
+	sepless    bool // no separators: fields have fixed widths
+}
+
+// parseLayout reads a layout made by DateLayout; ok is false for any other Go layout.
+func parseLayout(layout string) (l ourLayout, ok bool) {
 	k := 0
-	sepless := true
+	l.sepless = true
 	for i := 0; i < len(layout); {
 		var f byte
 		var w int
 		switch {
 		case strings.HasPrefix(layout[i:], "2006"):
-			f, w, yearDigits = 'y', 4, 4
+			f, w, l.yearDigits = 'y', 4, 4
 		case strings.HasPrefix(layout[i:], "January"):
 			f, w = 'M', 7
 		case strings.HasPrefix(layout[i:], "Jan"):
@@ -421,28 +427,32 @@ func (dt *dateToks) layout(layout, v string) (t time.Time, matched bool, err err
 		case strings.HasPrefix(layout[i:], "02"):
 			f, w = 'd', 2
 		case strings.HasPrefix(layout[i:], "06"):
-			f, w, yearDigits = 'y', 2, 2
+			f, w, l.yearDigits = 'y', 2, 2
 		case layout[i] == '1':
 			f, w = 'm', 1
 		case layout[i] == '2':
 			f, w = 'd', 1
 		case strings.IndexByte("./-, ", layout[i]) >= 0:
-			sepless = false
+			l.sepless = false
 			i++
 			continue
 		default:
-			return time.Time{}, false, nil
+			return l, false
 		}
 		if k == 3 {
-			return time.Time{}, false, nil
+			return l, false
 		}
-		order[k], width[k] = f, w
+		l.order[k], l.width[k] = f, w
 		k++
 		i += w
 	}
-	if k != 3 {
-		return time.Time{}, false, nil
-	}
+	return l, k == 3
+}
+
+// match reads the tokens in the order of l. matched is false when the value has
+// another shape.
+func (dt *dateToks) match(l ourLayout, v string) (t time.Time, matched bool, err error) {
+	order, width, yearDigits, sepless := l.order, l.width, l.yearDigits, l.sepless
 	var vals [3]dateTok
 	switch {
 	case dt.n == 3:
@@ -491,16 +501,8 @@ func pow10(n int) int {
 }
 
 // humanLayout turns a layout from DateLayout back into "dd.mm.yyyy" for messages.
-func humanLayout(layout string) (string, bool) {
-	r := strings.NewReplacer("2006", "yyyy", "January", "mmmm", "Jan", "mmm", "01", "mm", "02", "dd", "06", "yy", "1", "m", "2", "d")
-	h := r.Replace(layout)
-	for i := 0; i < len(h); i++ {
-		if strings.IndexByte("dmy./-, ", h[i]) < 0 {
-			return layout, false
-		}
-	}
-	return h, true
-}
+var humanLayout = strings.NewReplacer("2006", "yyyy", "January", "mmmm", "Jan", "mmm", "01", "mm",
+	"02", "dd", "06", "yy", "1", "m", "2", "d")
 
 // dateFillers are words that surround the parts of a written date.
 var dateFillers = map[string]bool{

@@ -13,6 +13,8 @@ var fuzzSeeds = []string{
 	"15 de marzo de 1980", "1 234,56 PLN", "(12.50)", "12,50-", "María José García López",
 	"Kowalska, Anna", "de la Fuente", "Łukasz  Wróbel", "\xff\xfe", "1.2.3.4.5", "mailto:<>",
 	",,,", "-", "()", "€", "PL61 1090 1014 0000 0712 1981 2874", "Jr.", "Dr.", "y", "0351/4555123",
+	// Found by fuzzing: an endless loop on a misplaced bracket, invalid UTF-8 in a domain.
+	"0(\xd1R ", "0@\x86.AA",
 }
 
 func FuzzFoldClean(f *testing.F) {

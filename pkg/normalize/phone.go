@@ -42,21 +42,13 @@ func phoneRegion(region string) (string, error) {
 	if len(region) != 2 {
 		return "", errors.New("phone region must be a 2-letter country code, not " + quote(region))
 	}
-	var b [2]byte
-	for i := 0; i < 2; i++ {
-		b[i] = region[i] &^ 0x20 // upper-case
+	r := region
+	if region[0] >= 'a' || region[1] >= 'a' {
+		r = string([]byte{region[0] &^ 0x20, region[1] &^ 0x20}) // upper-case
 	}
-	switch string(b[:]) {
-	case "PL":
-		return "PL", nil
-	case "ES":
-		return "ES", nil
-	case "AR":
-		return "AR", nil
-	case "UK":
+	if r == "UK" {
 		return "GB", nil
 	}
-	r := string(b[:])
 	if !phonenumbers.GetSupportedRegions()[r] {
 		return "", errors.New("unknown phone region " + quote(region))
 	}
@@ -127,6 +119,9 @@ loop:
 		}
 	}
 	if digits == 0 {
+		if trim(s) == "" {
+			return dst, errors.New("empty phone number")
+		}
 		return dst, errors.New("not a phone number: " + quote(trim(s)))
 	}
 	if digits > 17 {

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,7 +68,7 @@ func TestPhone(t *testing.T) {
 		}
 	}
 	bad := []struct{ in, region, reason string }{
-		{"", "PL", "not a phone number"},
+		{"", "PL", "empty phone number"},
 		{"abc", "PL", "not a phone number"},
 		{"n/a", "ES", "not a phone number"},
 		{"12", "PL", "phone number too short for PL"},
@@ -124,5 +125,29 @@ func TestPhoneCache(t *testing.T) {
 	}
 	if r, ok := c.get([]byte("c")); !ok || r.e164 != "c" {
 		t.Error("recent entry lost")
+	}
+}
+
+// The importer calls Phone from several goroutines; run with -race.
+func TestPhoneConcurrent(t *testing.T) {
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			defer func() { done <- true }()
+			for i := 0; i < 200; i++ {
+				n := 600000000 + g*1000 + i
+				want := "+48" + strconv.Itoa(n)
+				if got, err := Phone(strconv.Itoa(n), "PL"); err != nil || got != want {
+					t.Errorf("Phone(%d) = %q, %v", n, got, err)
+					return
+				}
+				Fold("Łukasz Wróbel")
+				IsGivenName("jan")
+				Country("Polska")
+			}
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		<-done
 	}
 }
