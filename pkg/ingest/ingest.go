@@ -191,8 +191,11 @@ const chunkRows = 2048
 type chunk struct {
 	rows  []source.Row
 	first int // record_no of rows[0]
-	items []item
-	done  chan struct{}
+	// Converted and encoded by a worker: records and problems as JSON lines.
+	recs, probs []byte
+	count       int // records in the chunk
+	nprobs      int
+	done        chan struct{}
 }
 
 func (fi *fileImport) known(h string) bool {
@@ -289,11 +292,22 @@ func (fi *fileImport) pipeline(conv *converter, pending []source.Row, tbl source
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var it item
+			batch, file := fi.w.ID(), fi.w.File()
 			for c := range work {
-				c.items = make([]item, len(c.rows))
+				c.recs = make([]byte, 0, 512*len(c.rows))
 				for k, r := range c.rows {
-					conv.convert(r, c.first+k, &c.items[k])
+					it = item{probs: it.probs[:0]}
+					conv.convert(r, c.first+k, &it)
+					it.rec.ID = fi.w.RecordID(it.rec.RecordNo)
+					c.recs = store.EncodeRecord(c.recs, batch, file, it.rec.ID, &it.rec)
+					for i := range it.probs {
+						it.probs[i].RecordID = it.rec.ID
+						c.probs = store.EncodeProblem(c.probs, batch, file, &it.probs[i])
+					}
+					c.nprobs += len(it.probs)
 				}
+				c.rows = nil // let the rows go while the chunk waits for its turn
 				close(c.done)
 			}
 		}()
@@ -319,6 +333,7 @@ func (fi *fileImport) pipeline(conv *converter, pending []source.Row, tbl source
 			}
 			fi.recordNo++
 			cur.rows = append(cur.rows, r)
+			cur.count++
 			if len(cur.rows) == chunkRows {
 				return send()
 			}
@@ -354,24 +369,14 @@ func (fi *fileImport) pipeline(conv *converter, pending []source.Row, tbl source
 		if writeErr != nil {
 			continue // drain
 		}
-		for k := range c.items {
-			it := &c.items[k]
-			if err := fi.w.Append(&it.rec); err != nil {
-				writeErr = err
-				cancel()
-				break
-			}
-			for _, p := range it.probs {
-				p.RecordID = it.rec.ID
-				if err := fi.w.Problem(p); err != nil {
-					writeErr = err
-					cancel()
-					break
-				}
-			}
-			n++
+		count := c.count
+		if err := fi.w.WriteEncoded(c.recs, count, c.probs, c.nprobs); err != nil {
+			writeErr = err
+			cancel()
+			continue
 		}
-		fi.rows += len(c.items)
+		n += count
+		fi.rows += count
 		if fi.opts.Progress != nil {
 			fi.opts.Progress(fi.file, fi.rows)
 		}

@@ -59,7 +59,7 @@ func TestLargeCSVKeepsFileOrderAcrossParallelConversion(t *testing.T) {
 		t.Fatalf("batch %+v", res.Batch)
 	}
 	var bad int
-	err := st.DB().QueryRow(`SELECT count(*) FROM records WHERE raw[1] <> CAST(record_no AS VARCHAR)
+	err := st.DB().QueryRow(`SELECT count(*) FROM records WHERE raw->>'$[0]' <> CAST(record_no AS VARCHAR)
 		OR emails[1] <> 'user' || record_no || '@example.org'`).Scan(&bad)
 	if err != nil || bad != 0 {
 		t.Fatalf("%d records out of order (%v)", bad, err)

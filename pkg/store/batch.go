@@ -6,10 +6,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"math/big"
+	"os"
+	"path/filepath"
 	"time"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
 // Batch is one imported file.
@@ -88,17 +87,22 @@ type Problem struct {
 }
 
 // BatchWriter writes one file's batch inside a single transaction: Commit makes all of
-// it visible at once; Rollback (or any error) leaves the store as it was.
+// it visible at once; Rollback (or any error) leaves the store as it was. Records and
+// problems are handed over as JSON lines (EncodeRecord, EncodeProblem), which lets the
+// caller encode them in parallel; Append and Problem encode one at a time.
 type BatchWriter struct {
 	ctx      context.Context
 	conn     *sql.Conn
-	recs     *duckdb.Appender
-	probs    *duckdb.Appender
 	batch    Batch
 	tables   []BatchTable
-	nextID   int64
 	firstID  int64
+	records  int
 	problems int
+	recs     *loader
+	probs    *loader
+	queue    chan string
+	loaded   chan error
+	buf      []byte
 	done     bool
 }
 
@@ -133,18 +137,15 @@ func (s *Store) BeginBatch(ctx context.Context, b Batch) (*BatchWriter, error) {
 		return fail(err)
 	}
 	w.firstID++
-	w.nextID = w.firstID
-	err = conn.Raw(func(dc any) error {
-		var err error
-		if w.recs, err = duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "records"); err != nil {
-			return err
-		}
-		w.probs, err = duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "problems")
-		return err
-	})
-	if err != nil {
-		return fail(fmt.Errorf("prepare store writes: %w", err))
+	dir, base := os.TempDir(), fmt.Sprintf("padron-%d", os.Getpid())
+	if s.path != "" {
+		dir, base = filepath.Dir(s.path), filepath.Base(s.path)
+		removeStaleSegments(dir, base)
 	}
+	w.queue, w.loaded = make(chan string, 1), make(chan error, 1)
+	w.recs = newLoader(dir, base, recordSegments, w.queue)
+	w.probs = newLoader(dir, base, problemSegments, w.queue)
+	go runLoads(ctx, conn, w.queue, w.loaded)
 	return w, nil
 }
 
@@ -164,70 +165,60 @@ func nullStr(s string) driver.Value {
 	return s
 }
 
-func nullList(l []string) driver.Value {
-	if len(l) == 0 {
-		return nil
-	}
-	return l
-}
+// RecordID is the id the record with this record_no gets: ids follow file order.
+func (w *BatchWriter) RecordID(recordNo int) int64 { return w.firstID + int64(recordNo) - 1 }
 
-func nullTime(t time.Time) driver.Value {
-	if t.IsZero() {
-		return nil
-	}
-	return t
-}
+// File is the batch's file name as stored on every record.
+func (w *BatchWriter) File() string { return w.batch.File }
 
-func nullBool(b *bool) driver.Value {
-	if b == nil {
-		return nil
+// WriteEncoded takes records and problems already encoded with EncodeRecord and
+// EncodeProblem, n records and np problems.
+func (w *BatchWriter) WriteEncoded(records []byte, n int, problems []byte, np int) error {
+	if len(records) > 0 {
+		if err := w.recs.write(records); err != nil {
+			return err
+		}
 	}
-	return *b
-}
-
-func cents(c *int64) driver.Value {
-	if c == nil {
-		return nil
+	if len(problems) > 0 {
+		if err := w.probs.write(problems); err != nil {
+			return err
+		}
 	}
-	return duckdb.Decimal{Width: 18, Scale: 2, Value: big.NewInt(*c)}
-}
-
-// Append adds a record, giving it its id.
-func (w *BatchWriter) Append(r *Record) error {
-	r.ID = w.nextID
-	w.nextID++
-	raw := r.Raw
-	if raw == nil {
-		raw = []string{}
-	}
-	err := w.recs.AppendRow(r.ID, w.batch.ID, w.batch.File, r.Sheet, int32(r.RecordNo), int32(r.Pos), raw,
-		nullStr(r.Source), nullStr(r.GivenName), nullStr(r.FamilyName), nullStr(r.FullName), nullStr(r.NameKey),
-		nullList(r.Emails), nullList(r.Phones), nullStr(r.Street), nullStr(r.Postcode), nullStr(r.City),
-		nullStr(r.Region), nullStr(r.Country), nullTime(r.BirthDate), nullStr(r.Org), nullList(r.Tags),
-		nullStr(r.Notes), nullBool(r.OptOut), nullBool(r.Consent), nullStr(r.ExternalID), cents(r.Amount),
-		nullStr(r.Currency), nullTime(r.Date), nullStr(r.IBAN), nullStr(r.Reference))
-	if err != nil {
-		return fmt.Errorf("store record %d: %w", r.RecordNo, err)
-	}
+	w.records += n
+	w.problems += np
 	return nil
 }
 
-// Problem records a problem of this batch.
+// Append adds one record; r.RecordNo must follow the file's order.
+func (w *BatchWriter) Append(r *Record) error {
+	r.ID = w.RecordID(r.RecordNo)
+	w.buf = EncodeRecord(w.buf[:0], w.batch.ID, w.batch.File, r.ID, r)
+	return w.WriteEncoded(w.buf, 1, nil, 0)
+}
+
+// Problem records one problem of this batch.
 func (w *BatchWriter) Problem(p Problem) error {
-	w.problems++
-	var rid driver.Value
-	if p.RecordID != 0 {
-		rid = p.RecordID
+	w.buf = EncodeProblem(w.buf[:0], w.batch.ID, w.batch.File, &p)
+	return w.WriteEncoded(nil, 0, w.buf, 1)
+}
+
+// finishLoads flushes the last segments and waits for every load.
+func (w *BatchWriter) finishLoads() error {
+	if w.queue == nil {
+		return nil
 	}
-	var pos, rno driver.Value
-	if p.Pos != 0 {
-		pos = int32(p.Pos)
+	err := w.recs.flush()
+	if err == nil {
+		err = w.probs.flush()
 	}
-	if p.RecordNo != 0 {
-		rno = int32(p.RecordNo)
+	w.recs.abandon()
+	w.probs.abandon()
+	close(w.queue)
+	w.queue = nil
+	if lerr := <-w.loaded; err == nil {
+		err = lerr
 	}
-	return w.probs.AppendRow(w.batch.ID, rid, w.batch.File, p.Sheet, pos, rno,
-		nullStr(p.Column), nullStr(p.Field), nullStr(p.Value), p.Reason)
+	return err
 }
 
 // Commit writes the batch row and makes everything visible.
@@ -240,11 +231,18 @@ func (w *BatchWriter) Commit() (Batch, error) {
 		w.Rollback()
 		return Batch{}, err
 	}
-	if err := w.closeAppenders(); err != nil {
-		return fail(fmt.Errorf("write records: %w", err))
+	if err := w.finishLoads(); err != nil {
+		return fail(err)
+	}
+	var n int
+	if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE batch_id = ?`, w.batch.ID).Scan(&n); err != nil {
+		return fail(err)
+	}
+	if n != w.records {
+		return fail(fmt.Errorf("write records: %d of %d stored", n, w.records))
 	}
 	b := &w.batch
-	b.Records = int(w.nextID - w.firstID)
+	b.Records = w.records
 	b.Problems = w.problems
 	if b.ImportedAt.IsZero() {
 		b.ImportedAt = time.Now()
@@ -266,7 +264,7 @@ func (w *BatchWriter) Commit() (Batch, error) {
 			return fail(fmt.Errorf("record sheet %q: %w", t.Sheet, err))
 		}
 	}
-	if _, err := w.conn.ExecContext(ctx, `UPDATE counters SET value = ? WHERE name = 'record'`, w.nextID-1); err != nil {
+	if _, err := w.conn.ExecContext(ctx, `UPDATE counters SET value = ? WHERE name = 'record'`, w.firstID+int64(w.records)-1); err != nil {
 		return fail(err)
 	}
 	if err := logEvent(ctx, w.conn, b.Actor, "import", b.ID, map[string]any{
@@ -288,26 +286,13 @@ func orEmpty(l []string) []string {
 	return l
 }
 
-func (w *BatchWriter) closeAppenders() error {
-	var errs []error
-	if w.recs != nil {
-		errs = append(errs, w.recs.Close())
-		w.recs = nil
-	}
-	if w.probs != nil {
-		errs = append(errs, w.probs.Close())
-		w.probs = nil
-	}
-	return errors.Join(errs...)
-}
-
 // Rollback abandons the batch; nothing of it stays in the store.
 func (w *BatchWriter) Rollback() {
 	if w.done {
 		return
 	}
 	w.done = true
-	_ = w.closeAppenders()
+	_ = w.finishLoads()
 	_, _ = w.conn.ExecContext(context.Background(), "ROLLBACK")
 	w.conn.Close()
 }

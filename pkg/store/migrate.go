@@ -115,7 +115,7 @@ CREATE TABLE records (
 	sheet        VARCHAR NOT NULL,
 	record_no    INTEGER NOT NULL,  -- 1-based among the file's data records, in file order
 	pos          INTEGER NOT NULL,  -- physical row/line in the file
-	raw          VARCHAR[] NOT NULL,-- the row verbatim
+	raw          JSON NOT NULL,     -- the row verbatim, as a JSON array of strings
 	source       VARCHAR,
 	given_name   VARCHAR,
 	family_name  VARCHAR,

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"context"
 	"fmt"
 	"strings"
@@ -78,7 +79,7 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]RecordView, erro
 		coalesce(family_name,''), coalesce(full_name,''), emails, phones, coalesce(street,''), coalesce(postcode,''),
 		coalesce(city,''), coalesce(region,''), coalesce(country,''), birth_date, coalesce(organization,''), tags,
 		coalesce(notes,''), opt_out, consent, coalesce(external_id,''), coalesce(CAST(amount AS VARCHAR),''),
-		coalesce(currency,''), date, coalesce(iban,''), coalesce(reference,''), raw FROM records`
+		coalesce(currency,''), date, coalesce(iban,''), coalesce(reference,''), CAST(raw AS VARCHAR) FROM records`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -94,7 +95,8 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]RecordView, erro
 	var out []RecordView
 	for rows.Next() {
 		var r RecordView
-		var emails, phones, tags, raw any
+		var emails, phones, tags any
+		var raw string
 		var bd, d *time.Time
 		if err := rows.Scan(&r.ID, &r.BatchID, &r.File, &r.Sheet, &r.RecordNo, &r.Row, &r.Source, &r.GivenName,
 			&r.FamilyName, &r.FullName, &emails, &phones, &r.Street, &r.Postcode, &r.City, &r.Region, &r.Country,
@@ -102,7 +104,10 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]RecordView, erro
 			&r.IBAN, &r.Reference, &raw); err != nil {
 			return nil, err
 		}
-		r.Emails, r.Phones, r.Tags, r.Raw = strList(emails), strList(phones), strList(tags), strList(raw)
+		r.Emails, r.Phones, r.Tags = strList(emails), strList(phones), strList(tags)
+		if err := json.Unmarshal([]byte(raw), &r.Raw); err != nil {
+			return nil, fmt.Errorf("record %d: raw row: %w", r.ID, err)
+		}
 		r.BirthDate, r.Date = dateStr(bd), dateStr(d)
 		r.Ref = fmt.Sprintf("%s:%d", r.File, r.RecordNo)
 		out = append(out, r)

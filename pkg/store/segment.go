@@ -1,0 +1,144 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// A segment is a temporary file of JSON lines for one table, loaded into it with
+// DuckDB's read_json inside the batch's transaction. One segment is written while the
+// previous one loads, so Go and DuckDB work at the same time; at most two exist at once.
+// They sit next to the store (they hold the same personal data, owner-only) and are
+// removed as soon as they are loaded, or on rollback.
+
+const segmentBytes = 96 << 20
+
+// Column types as read_json must produce them; the names are the table's. The raw row
+// stays JSON text: building a list per row cost DuckDB more than all the other columns.
+const recordColumns = `{id:'BIGINT', batch_id:'BIGINT', source_file:'VARCHAR', sheet:'VARCHAR',
+	record_no:'INTEGER', pos:'INTEGER', raw:'JSON', source:'VARCHAR', given_name:'VARCHAR',
+	family_name:'VARCHAR', full_name:'VARCHAR', name_key:'VARCHAR', emails:'VARCHAR[]', phones:'VARCHAR[]',
+	street:'VARCHAR', postcode:'VARCHAR', city:'VARCHAR', region:'VARCHAR', country:'VARCHAR',
+	birth_date:'DATE', organization:'VARCHAR', tags:'VARCHAR[]', notes:'VARCHAR', opt_out:'BOOLEAN',
+	consent:'BOOLEAN', external_id:'VARCHAR', amount:'DECIMAL(18,2)', currency:'VARCHAR', date:'DATE',
+	iban:'VARCHAR', reference:'VARCHAR'}`
+
+const problemColumns = `{batch_id:'BIGINT', record_id:'BIGINT', source_file:'VARCHAR', sheet:'VARCHAR',
+	pos:'INTEGER', record_no:'INTEGER', column_name:'VARCHAR', field:'VARCHAR', value:'VARCHAR',
+	reason:'VARCHAR'}`
+
+type segmentKind struct{ table string }
+
+var (
+	recordSegments  = segmentKind{"records"}
+	problemSegments = segmentKind{"problems"}
+)
+
+// loader writes segments and loads them in order on its own goroutine.
+type loader struct {
+	dir   string
+	base  string
+	kind  segmentKind
+	file  *os.File
+	buf   *bufio.Writer
+	size  int
+	n     int // segments started
+	queue chan<- string
+}
+
+func newLoader(dir, base string, kind segmentKind, queue chan<- string) *loader {
+	return &loader{dir: dir, base: base, kind: kind, queue: queue}
+}
+
+func (l *loader) write(p []byte) error {
+	if l.file == nil {
+		l.n++
+		name := filepath.Join(l.dir, fmt.Sprintf("%s.%s-%d.jsonl", l.base, l.kind.table, l.n))
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("temporary file for the import: %w", err)
+		}
+		l.file, l.buf, l.size = f, bufio.NewWriterSize(f, 1<<20), 0
+	}
+	if _, err := l.buf.Write(p); err != nil {
+		return err
+	}
+	l.size += len(p)
+	if l.size >= segmentBytes {
+		return l.flush()
+	}
+	return nil
+}
+
+// flush closes the current segment and hands it to the loading goroutine.
+func (l *loader) flush() error {
+	if l.file == nil {
+		return nil
+	}
+	err := l.buf.Flush()
+	if cerr := l.file.Close(); err == nil {
+		err = cerr
+	}
+	name := l.file.Name()
+	l.file, l.buf = nil, nil
+	if err != nil {
+		os.Remove(name)
+		return err
+	}
+	l.queue <- l.kind.table + "\x00" + name
+	return nil
+}
+
+// abandon removes an unfinished segment.
+func (l *loader) abandon() {
+	if l.file != nil {
+		l.file.Close()
+		os.Remove(l.file.Name())
+		l.file = nil
+	}
+}
+
+// runLoads loads queued segments one by one until the queue closes, then reports the
+// first error (later segments are removed unloaded).
+func runLoads(ctx context.Context, conn *sql.Conn, queue <-chan string, done chan<- error) {
+	var first error
+	for item := range queue {
+		table, name, _ := strings.Cut(item, "\x00")
+		if first == nil {
+			first = loadSegment(ctx, conn, table, name)
+		}
+		os.Remove(name)
+	}
+	done <- first
+}
+
+func loadSegment(ctx context.Context, conn *sql.Conn, table, name string) error {
+	cols := recordColumns
+	if table == "problems" {
+		cols = problemColumns
+	}
+	q := fmt.Sprintf(`INSERT INTO %s BY NAME SELECT * FROM read_json(%s, format='newline_delimited',
+		records=true, maximum_object_size=1073741824, columns=%s)`, table, quoteLiteral(name), cols)
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("write %s: %w", table, err)
+	}
+	return nil
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// removeStaleSegments deletes segments a killed import left behind. Only the process
+// holding the store's lock calls it, so none of them can be in use.
+func removeStaleSegments(dir, base string) {
+	for _, kind := range []string{"records", "problems"} {
+		names, _ := filepath.Glob(filepath.Join(dir, base+"."+kind+"-*.jsonl"))
+		for _, n := range names {
+			os.Remove(n)
+		}
+	}
+}
