@@ -192,7 +192,7 @@ func describeImport(res ingest.Result) string {
 		if un := t.Plan.Unmapped(); len(un) > 0 {
 			fmt.Fprintf(&sb, "\n  unmapped columns (kept in the raw row): %s", strings.Join(quoteAll(un), ", "))
 		}
-		if len(t.Plan.Missing) > 0 {
+		if len(t.Plan.Missing) > 0 && t.Plan.How == "given" {
 			fmt.Fprintf(&sb, "\n  columns the mapping names but the file lacks: %s", strings.Join(quoteAll(t.Plan.Missing), ", "))
 		}
 	}

@@ -131,7 +131,15 @@ func (c *converter) convert(row source.Row, recordNo int, it *item) {
 		}
 		if col.values != nil {
 			if nv, ok := col.values[normalize.Fold(v)]; ok {
-				v = nv
+				if col.field.Name == "opt_out" && it.rec.OptReason == "" {
+					if b, err := normalize.Bool(nv); err == nil && b {
+						it.rec.OptReason = v // "unsubscribed", "blocklisted": the tool's own word
+					}
+				}
+				v = strings.TrimSpace(nv)
+			}
+			if v == "" {
+				continue // translated to nothing: a placeholder such as Outlook's 0/0/00
 			}
 		}
 		c.setField(it, col, v, row.Type(col.index))
@@ -186,10 +194,10 @@ func join(dst *string, v, sep string) {
 func (c *converter) setField(it *item, col *colConv, v string, t source.CellType) {
 	r := &it.rec
 	switch col.field.Name {
-	case "given_name":
-		setOnce(&r.GivenName, normalize.CleanName(v))
-	case "family_name":
-		setOnce(&r.FamilyName, normalize.CleanName(v))
+	case "given_name": // first + middle name columns
+		join(&r.GivenName, normalize.CleanName(v), " ")
+	case "family_name": // first + second surname columns
+		join(&r.FamilyName, normalize.CleanName(v), " ")
 	case "full_name":
 		setOnce(&r.FullName, normalize.CleanName(v))
 	case "email":
@@ -264,6 +272,17 @@ func (c *converter) setField(it *item, col *colConv, v string, t source.CellType
 			}
 		} else if r.Consent == nil {
 			r.Consent = &b
+		}
+	case "opt_out_reason":
+		setOnce(&r.OptReason, v)
+	case "opt_out_date":
+		d, err := c.date(col, v, t)
+		if err != nil {
+			c.problem(it, col, v, err.Error())
+			return
+		}
+		if r.OptDate.IsZero() {
+			r.OptDate = d
 		}
 	case "external_id":
 		setOnce(&r.ExternalID, v)
@@ -387,6 +406,12 @@ func (c *converter) applyConstants(r *store.Record) {
 			setOnce(&r.Region, vals[0])
 		case "notes":
 			join(&r.Notes, vals[0], "\n")
+		case "opt_out":
+			if b, err := normalize.Bool(vals[0]); err == nil && (r.OptOut == nil || b) {
+				r.OptOut = &b
+			}
+		case "opt_out_reason":
+			setOnce(&r.OptReason, vals[0])
 		}
 	}
 }
@@ -402,8 +427,10 @@ func appendNew(l []string, v string) []string {
 
 func splitTags(v string) []string {
 	var out []string
+	v = strings.ReplaceAll(v, ":::", ";") // Google Contacts' label separator
 	for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '|' || r == '\n' }) {
-		if t = strings.TrimSpace(t); t != "" {
+		// "* myContacts", "* starred": Google's system labels, not the organisation's.
+		if t = strings.TrimSpace(t); t != "" && !strings.HasPrefix(t, "* ") {
 			out = append(out, t)
 		}
 	}

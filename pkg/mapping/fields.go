@@ -29,8 +29,8 @@ type Field struct {
 
 // Fields lists padron's canonical fields in display order.
 var Fields = []Field{
-	{"given_name", KindName, false, "Given (first) name(s), as written."},
-	{"family_name", KindName, false, "Family name(s), surname(s); both Spanish surnames together."},
+	{"given_name", KindName, true, "Given (first) name(s), as written; several columns (first and middle name) are joined with a space."},
+	{"family_name", KindName, true, "Family name(s), surname(s); several columns (primer and segundo apellido) are joined with a space."},
 	{"full_name", KindName, false, "A whole name in one column (\"Kowalski Jan\", \"María García López\"); split into given_name and family_name where those are empty. Column option `order`: auto, given_first, family_first."},
 	{"email", KindEmail, true, "Email address; a cell may hold several (separated by ; , / or newlines) and several columns may map here. Trimmed, lower-cased, validated; Unicode domains stored as punycode."},
 	{"phone", KindPhone, true, "Phone number in any national format, stored as E.164 (+48600123456). Several per record. Region from the column's `country`, the row's country, --default-country, or the mapping's default_country."},
@@ -44,6 +44,8 @@ var Fields = []Field{
 	{"tags", KindList, true, "Labels such as volunteer, donor; a cell may hold several separated by , ; or |."},
 	{"notes", KindText, true, "Free text; several columns are joined."},
 	{"opt_out", KindBool, false, "Whether the person asked not to be contacted (yes/no in many languages, or values listed in the column's `values`)."},
+	{"opt_out_reason", KindText, false, "Why the person opted out or was suppressed (unsubscribed, cleaned, blocklisted, a reason they gave)."},
+	{"opt_out_date", KindDate, false, "When the person opted out (a mailing tool's UNSUB_TIME); date and time are kept to the day."},
 	{"consent", KindBool, false, "Whether the person consented to be contacted."},
 	{"external_id", KindText, false, "The id the source system gave the record."},
 	{"amount", KindAmount, false, "Money amount, exact to the cent (\"150,00\", \"1 234,56 PLN\", \"1,234.56\"). Column option `decimal`: comma, dot or auto."},

@@ -168,6 +168,10 @@ func (m *Mapping) Validate() error {
 		}
 		if len(v) == 0 {
 			errs = append(errs, fmt.Errorf("constant %q: no value", field))
+		} else if field == "opt_out" {
+			if _, err := normalize.Bool(v[0]); err != nil {
+				errs = append(errs, fmt.Errorf("constant opt_out: %w", err))
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -321,7 +325,7 @@ func (l *Library) Match(header []string) *Mapping {
 		req := m.Detect.Headers
 		if len(req) == 0 {
 			for c := range m.Columns {
-				if !strings.HasPrefix(c, "#") {
+				if !strings.HasPrefix(c, "#") && !strings.Contains(c, "*") {
 					req = append(req, c)
 				}
 			}
@@ -341,7 +345,14 @@ func (l *Library) Match(header []string) *Mapping {
 		}
 		score := 0
 		for c := range m.Columns {
-			if have[HeaderKey(c)] {
+			if strings.Contains(c, "*") {
+				g := newGlob(c)
+				for _, h := range header {
+					if g.match(h) {
+						score++
+					}
+				}
+			} else if have[HeaderKey(c)] {
 				score++
 			}
 		}
@@ -357,7 +368,7 @@ func HeaderKey(h string) string { return strings.ReplaceAll(normalize.Fold(h), "
 
 // constantFields are the fields a mapping can set to one value for every record.
 var constantFields = map[string]bool{"source": true, "tags": true, "currency": true, "country": true,
-	"organization": true, "city": true, "region": true, "notes": true}
+	"organization": true, "city": true, "region": true, "notes": true, "opt_out": true, "opt_out_reason": true}
 
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -38,9 +39,14 @@ func (l *Library) Plan(header []string, given *Mapping) Plan {
 		p.Name = m.Name
 	}
 	byKey := map[string]string{}
+	var globs []glob
 	if m != nil {
-		for col := range m.Columns {
-			if !strings.HasPrefix(col, "#") {
+		for _, col := range m.sortedColumns() {
+			switch {
+			case strings.HasPrefix(col, "#"):
+			case strings.Contains(col, "*"):
+				globs = append(globs, newGlob(col))
+			default:
 				byKey[HeaderKey(col)] = col
 			}
 		}
@@ -50,6 +56,11 @@ func (l *Library) Plan(header []string, given *Mapping) Plan {
 		c := ColumnPlan{Index: i, Header: h, How: "unmapped"}
 		if m != nil {
 			col, ok := byKey[HeaderKey(h)]
+			for _, g := range globs {
+				if !ok && g.match(h) {
+					col, ok = g.key, true
+				}
+			}
 			if !ok {
 				col = fmt.Sprintf("#%d", i+1)
 				_, ok = m.Columns[col]
@@ -69,7 +80,7 @@ func (l *Library) Plan(header []string, given *Mapping) Plan {
 	}
 	if m != nil {
 		for _, col := range m.sortedColumns() {
-			if !seen[col] && m.Columns[col].Field != Ignore {
+			if !seen[col] && m.Columns[col].Field != Ignore && !strings.Contains(col, "*") {
 				p.Missing = append(p.Missing, col)
 			}
 		}
@@ -107,3 +118,20 @@ func (p Plan) Describe() string {
 	}
 	return "no mapping matched: columns mapped by header name"
 }
+
+// glob is a mapping column key with "*" standing for any text, so one entry covers
+// repeated groups such as Google's "E-mail 1 - Value", "E-mail 2 - Value", ...
+type glob struct {
+	key string
+	re  *regexp.Regexp
+}
+
+func newGlob(key string) glob {
+	parts := strings.Split(key, "*")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(HeaderKey(p))
+	}
+	return glob{key: key, re: regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")}
+}
+
+func (g glob) match(header string) bool { return g.re.MatchString(HeaderKey(header)) }

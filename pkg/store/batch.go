@@ -63,6 +63,8 @@ type Record struct {
 	Tags       []string
 	Notes      string
 	OptOut     *bool
+	OptReason  string
+	OptDate    time.Time
 	Consent    *bool
 	ExternalID string
 	Amount     *int64 // cents

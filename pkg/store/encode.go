@@ -154,6 +154,8 @@ func EncodeRecord(b []byte, batch int64, file string, id int64, r *Record) []byt
 	b = appendList(b, "tags", r.Tags)
 	b = appendStr(b, "notes", r.Notes)
 	b = appendBool(b, "opt_out", r.OptOut)
+	b = appendStr(b, "opt_out_reason", r.OptReason)
+	b = appendDate(b, "opt_out_date", r.OptDate)
 	b = appendBool(b, "consent", r.Consent)
 	b = appendStr(b, "external_id", r.ExternalID)
 	b = appendCents(b, "amount", r.Amount)

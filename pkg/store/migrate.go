@@ -15,6 +15,7 @@ type migration struct {
 
 var migrations = []migration{
 	{1, schemaV1},
+	{2, schemaV2},
 }
 
 // SchemaVersion is the newest schema this padron knows.
@@ -165,4 +166,15 @@ CREATE TABLE events (
 	batch_id BIGINT,
 	detail   JSON
 );
+`
+
+// Version 2: opt-out facts from mailing tools (why and when), and suppressions: every
+// email of a record that says its person opted out, whatever file it came from.
+const schemaV2 = `
+ALTER TABLE records ADD COLUMN opt_out_reason VARCHAR;
+ALTER TABLE records ADD COLUMN opt_out_date DATE;
+CREATE VIEW suppressions AS
+	SELECT unnest(emails) AS email, 'email' AS channel, coalesce(opt_out_reason, 'opted out') AS reason,
+		opt_out_date AS since, source, source_file, record_no, batch_id, id AS record_id
+	FROM records WHERE opt_out;
 `

@@ -1,8 +1,8 @@
 package store
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -33,6 +33,8 @@ type RecordView struct {
 	Tags       []string `json:"tags,omitempty"`
 	Notes      string   `json:"notes,omitempty"`
 	OptOut     *bool    `json:"opt_out,omitempty"`
+	OptReason  string   `json:"opt_out_reason,omitempty"`
+	OptDate    string   `json:"opt_out_date,omitempty"`
 	Consent    *bool    `json:"consent,omitempty"`
 	ExternalID string   `json:"external_id,omitempty"`
 	Amount     string   `json:"amount,omitempty"` // exact, dot decimal
@@ -79,7 +81,8 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]RecordView, erro
 		coalesce(family_name,''), coalesce(full_name,''), emails, phones, coalesce(street,''), coalesce(postcode,''),
 		coalesce(city,''), coalesce(region,''), coalesce(country,''), birth_date, coalesce(organization,''), tags,
 		coalesce(notes,''), opt_out, consent, coalesce(external_id,''), coalesce(CAST(amount AS VARCHAR),''),
-		coalesce(currency,''), date, coalesce(iban,''), coalesce(reference,''), CAST(raw AS VARCHAR) FROM records`
+		coalesce(currency,''), date, coalesce(iban,''), coalesce(reference,''), CAST(raw AS VARCHAR),
+		coalesce(opt_out_reason,''), opt_out_date FROM records`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -97,18 +100,18 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]RecordView, erro
 		var r RecordView
 		var emails, phones, tags any
 		var raw string
-		var bd, d *time.Time
+		var bd, d, od *time.Time
 		if err := rows.Scan(&r.ID, &r.BatchID, &r.File, &r.Sheet, &r.RecordNo, &r.Row, &r.Source, &r.GivenName,
 			&r.FamilyName, &r.FullName, &emails, &phones, &r.Street, &r.Postcode, &r.City, &r.Region, &r.Country,
 			&bd, &r.Org, &tags, &r.Notes, &r.OptOut, &r.Consent, &r.ExternalID, &r.Amount, &r.Currency, &d,
-			&r.IBAN, &r.Reference, &raw); err != nil {
+			&r.IBAN, &r.Reference, &raw, &r.OptReason, &od); err != nil {
 			return nil, err
 		}
 		r.Emails, r.Phones, r.Tags = strList(emails), strList(phones), strList(tags)
 		if err := json.Unmarshal([]byte(raw), &r.Raw); err != nil {
 			return nil, fmt.Errorf("record %d: raw row: %w", r.ID, err)
 		}
-		r.BirthDate, r.Date = dateStr(bd), dateStr(d)
+		r.BirthDate, r.Date, r.OptDate = dateStr(bd), dateStr(d), dateStr(od)
 		r.Ref = fmt.Sprintf("%s:%d", r.File, r.RecordNo)
 		out = append(out, r)
 	}
