@@ -102,7 +102,7 @@ type BatchWriter struct {
 	problems int
 	recs     *loader
 	probs    *loader
-	queue    chan string
+	queue    chan segment
 	loaded   chan error
 	buf      []byte
 	done     bool
@@ -144,7 +144,7 @@ func (s *Store) BeginBatch(ctx context.Context, b Batch) (*BatchWriter, error) {
 		dir, base = filepath.Dir(s.path), filepath.Base(s.path)
 		removeStaleSegments(dir, base)
 	}
-	w.queue, w.loaded = make(chan string, 1), make(chan error, 1)
+	w.queue, w.loaded = make(chan segment, 1), make(chan error, 1)
 	w.recs = newLoader(dir, base, recordSegments, w.queue)
 	w.probs = newLoader(dir, base, problemSegments, w.queue)
 	go runLoads(ctx, conn, w.queue, w.loaded)

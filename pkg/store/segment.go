@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -47,11 +48,18 @@ type loader struct {
 	file  *os.File
 	buf   *bufio.Writer
 	size  int
+	long  int // longest line of the current segment
 	n     int // segments started
-	queue chan<- string
+	queue chan<- segment
 }
 
-func newLoader(dir, base string, kind segmentKind, queue chan<- string) *loader {
+// segment is a finished file waiting to be loaded.
+type segment struct {
+	table, path string
+	longest     int // bytes of its longest line
+}
+
+func newLoader(dir, base string, kind segmentKind, queue chan<- segment) *loader {
 	return &loader{dir: dir, base: base, kind: kind, queue: queue}
 }
 
@@ -63,7 +71,15 @@ func (l *loader) write(p []byte) error {
 		if err != nil {
 			return fmt.Errorf("temporary file for the import: %w", err)
 		}
-		l.file, l.buf, l.size = f, bufio.NewWriterSize(f, 1<<20), 0
+		l.file, l.buf, l.size, l.long = f, bufio.NewWriterSize(f, 1<<20), 0, 0
+	}
+	for rest := p; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			i = len(rest)
+		}
+		l.long = max(l.long, i+1)
+		rest = rest[min(i+1, len(rest)):]
 	}
 	if _, err := l.buf.Write(p); err != nil {
 		return err
@@ -90,7 +106,7 @@ func (l *loader) flush() error {
 		os.Remove(name)
 		return err
 	}
-	l.queue <- l.kind.table + "\x00" + name
+	l.queue <- segment{table: l.kind.table, path: name, longest: l.long}
 	return nil
 }
 
@@ -105,27 +121,29 @@ func (l *loader) abandon() {
 
 // runLoads loads queued segments one by one until the queue closes, then reports the
 // first error (later segments are removed unloaded).
-func runLoads(ctx context.Context, conn *sql.Conn, queue <-chan string, done chan<- error) {
+func runLoads(ctx context.Context, conn *sql.Conn, queue <-chan segment, done chan<- error) {
 	var first error
-	for item := range queue {
-		table, name, _ := strings.Cut(item, "\x00")
+	for seg := range queue {
 		if first == nil {
-			first = loadSegment(ctx, conn, table, name)
+			first = loadSegment(ctx, conn, seg)
 		}
-		os.Remove(name)
+		os.Remove(seg.path)
 	}
 	done <- first
 }
 
-func loadSegment(ctx context.Context, conn *sql.Conn, table, name string) error {
+func loadSegment(ctx context.Context, conn *sql.Conn, seg segment) error {
 	cols := recordColumns
-	if table == "problems" {
+	if seg.table == "problems" {
 		cols = problemColumns
 	}
+	// read_json allocates buffers of twice maximum_object_size per thread: size it to the
+	// segment's longest line, not to the largest row padron could ever write.
+	maxObject := max(1<<20, seg.longest+1024)
 	q := fmt.Sprintf(`INSERT INTO %s BY NAME SELECT * FROM read_json(%s, format='newline_delimited',
-		records=true, maximum_object_size=1073741824, columns=%s)`, table, quoteLiteral(name), cols)
+		records=true, maximum_object_size=%d, columns=%s)`, seg.table, quoteLiteral(seg.path), maxObject, cols)
 	if _, err := conn.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("write %s: %w", table, err)
+		return fmt.Errorf("write %s: %w", seg.table, err)
 	}
 	return nil
 }
