@@ -1,6 +1,10 @@
 package main
 
 import (
+	"archive/zip"
+	"io/fs"
+	"path/filepath"
+	"sort"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -36,6 +40,7 @@ func TestScripts(t *testing.T) {
 			"encode": cmdEncode,
 			"mkxlsx": cmdMkxlsx,
 			"sql":    cmdSQL,
+			"zipdir": cmdZipdir,
 		},
 	})
 }
@@ -169,4 +174,39 @@ func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(ts.Stdout(), strings.Join(parts, "\t"))
 	}
 	ts.Check(rows.Err())
+}
+
+// zipdir OUT DIR zips a folder's files (an OpenDocument "mimetype" first and stored, as
+// the format requires), so scripts can build .ods files from readable XML.
+func cmdZipdir(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: zipdir OUT DIR")
+	}
+	root := ts.MkAbs(args[1])
+	var names []string
+	ts.Check(filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			names = append(names, filepath.ToSlash(rel))
+		}
+		return err
+	}))
+	sort.Slice(names, func(i, j int) bool { return names[i] == "mimetype" || (names[j] != "mimetype" && names[i] < names[j]) })
+	out, err := os.Create(ts.MkAbs(args[0]))
+	ts.Check(err)
+	zw := zip.NewWriter(out)
+	for _, n := range names {
+		method := zip.Deflate
+		if n == "mimetype" {
+			method = zip.Store
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: method})
+		ts.Check(err)
+		data, err := os.ReadFile(filepath.Join(root, n))
+		ts.Check(err)
+		_, err = w.Write(data)
+		ts.Check(err)
+	}
+	ts.Check(zw.Close())
+	ts.Check(out.Close())
 }

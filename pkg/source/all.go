@@ -5,6 +5,7 @@ package source
 func Formats() []Format {
 	return []Format{
 		XLSX(),
+		ODS(),
 		VCard(),
 		CSV(), // last: accepts any text
 	}

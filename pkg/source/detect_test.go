@@ -70,7 +70,6 @@ func TestDetectUnsupported(t *testing.T) {
 		{"html saved as xls", []byte("\xef\xbb\xbf\n<html><body><table><tr><td>Ana</td></tr></table></body></html>"), "is a web page (HTML)"},
 		{"excel 2003 xml", []byte(`<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">`), "Excel 2003 XML spreadsheet"},
 		{"docx", zipOf(t, [2]string{"[Content_Types].xml", "<Types/>"}, [2]string{"word/document.xml", "<w:document/>"}), "is a Word document"},
-		{"ods", zipOf(t, [2]string{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}, [2]string{"content.xml", "<office:document-content/>"}), "is an OpenDocument spreadsheet (.ods)"},
 		{"zip archive", zipOf(t, [2]string{"socios.csv", "a;b\n"}, [2]string{"donantes.csv", "c;d\n"}), "is a zip archive (2 entries): unpack it and import the files inside"},
 		{"damaged zip", bigZip[:len(bigZip)/2], "is a damaged zip/spreadsheet file (cut short or corrupted): export it again"},
 		{"binary garbage", randomBytes(4096, 3), "is not a text or spreadsheet file padron can read (it looks binary)"},
