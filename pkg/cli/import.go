@@ -21,6 +21,7 @@ type importOptions struct {
 	delimiter      string
 	maxField       int
 	maxFile        int64
+	strict         bool
 }
 
 func newImportCmd(e *env) *cobra.Command {
@@ -33,9 +34,11 @@ header row are detected from the content. Each file is one batch written in one
 transaction: all of it lands, or none of it. Rows with bad values are still imported,
 the bad field left empty and the problem recorded (see 'padron problems').
 
-A file already imported (same content) is skipped. Columns are mapped by --mapping, by a
-built-in or user mapping whose headers match, or else by header names; columns nothing
-maps are kept in the raw row and named in the summary.
+A file already imported (same content) is skipped. Columns are mapped by --mapping, by the
+mapping last used for a file with the same header, by a built-in or user mapping whose
+headers match, or else inferred from the headers and the values: guesses below the
+confident threshold are named in the summary (and refused with --strict). Columns
+nothing maps are kept in the raw row and named in the summary.
 
 EXIT STATUS
   0  every file imported cleanly (or was already imported)
@@ -62,6 +65,7 @@ EXIT STATUS
 	f.StringVar(&o.defaultCountry, "default-country", "", "country for national phone numbers, e.g. AR, or a list tried in order: AR,ES (env PADRON_DEFAULT_COUNTRY)")
 	f.StringVar(&o.encoding, "encoding", "", "force the text encoding (utf-8, windows-1250, iso-8859-2, windows-1252, iso-8859-1, utf-16le, ...)")
 	f.StringVar(&o.delimiter, "delimiter", "", `force the delimiter ("," ";" "tab" "|")`)
+	f.BoolVar(&o.strict, "strict", false, "refuse a file whose columns had to be guessed below the confident threshold")
 	f.IntVar(&o.maxField, "max-field-size", source.DefaultMaxFieldBytes, "longest value in bytes; longer ones are cut and reported")
 	f.Int64Var(&o.maxFile, "max-file-size", source.DefaultMaxFileBytes, "largest file in bytes")
 	return cmd
@@ -113,7 +117,7 @@ func runImport(e *env, o *importOptions) error {
 	defer st.Close()
 	bar := newProgress(e)
 	opts := ingest.Options{
-		Library: lib, Mapping: m, Sheet: o.sheet, DefaultCountry: o.defaultCountry, Actor: e.actor(),
+		Library: lib, Mapping: m, Sheet: o.sheet, DefaultCountry: o.defaultCountry, Actor: e.actor(), Strict: o.strict,
 		Source:   source.Options{Encoding: o.encoding, Delimiter: delim, MaxFieldBytes: o.maxField, MaxFileBytes: o.maxFile},
 		Progress: bar.update,
 	}
@@ -189,6 +193,9 @@ func describeImport(res ingest.Result) string {
 			prefix += fmt.Sprintf("header on row %d, ", t.HeaderRow)
 		}
 		sb.WriteString(prefix + t.Plan.Describe())
+		for _, c := range t.Plan.Doubtful() {
+			fmt.Fprintf(&sb, "\n  guessed %q -> %s at %.0f%%: %s", c.Header, c.Field, c.Confidence*100, c.Reason)
+		}
 		if un := t.Plan.Unmapped(); len(un) > 0 {
 			fmt.Fprintf(&sb, "\n  unmapped columns (kept in the raw row): %s", strings.Join(quoteAll(un), ", "))
 		}

@@ -116,6 +116,7 @@ EXIT STATUS
 	check.Flags().StringVar(&sheet, "sheet", "", "only this sheet")
 	check.Flags().StringVar(&country, "default-country", "", "country for national phone numbers")
 	cmd.AddCommand(check)
+	cmd.AddCommand(newMappingSuggestCmd(e))
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"github.com/padron-org/padron/pkg/mapping"
 	"io"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,9 @@ type ColumnReport struct {
 	How      string   `json:"how"`
 	Samples  []string `json:"samples"`
 	Problems int      `json:"problems"`
+	// Inferred columns: how sure inference is and why.
+	Confidence float64 `json:"confidence,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
 }
 
 // TableReport is the dry run of one table.
@@ -31,6 +35,9 @@ type TableReport struct {
 	Columns      []ColumnReport  `json:"columns"`
 	Missing      []string        `json:"missing,omitempty"`
 	Problems     []store.Problem `json:"problems"`
+	// For suggestions: the inference behind an inferred table, and the sampled rows.
+	Guesses    []mapping.Guess `json:"-"`
+	SampleRows [][]string      `json:"-"`
 }
 
 // CheckReport is what an import of a file would do, without writing anything.
@@ -70,12 +77,19 @@ func Check(path string, opts Options, maxProblems int) (*CheckReport, error) {
 			}
 			continue
 		}
-		plan := opts.Library.Plan(header, opts.Mapping)
+		data, err = readSample(tbl, data)
+		if err != nil {
+			tbl.Close()
+			return nil, err
+		}
+		plan := opts.Library.PlanWith(header, opts.Mapping, "given", sampleValues(data))
 		conv := newConverter(base, sheet, plan, info.Format == "csv", opts.DefaultCountry, strings.TrimSuffix(base, filepath.Ext(base)))
-		tr := TableReport{Sheet: sheet, HeaderRow: headerPos, Mapping: plan.Name, How: plan.How, Missing: plan.Missing, Problems: []store.Problem{}}
+		tr := TableReport{Sheet: sheet, HeaderRow: headerPos, Mapping: plan.Name, How: plan.How, Missing: plan.Missing,
+			Problems: []store.Problem{}, Guesses: plan.Guesses(), SampleRows: sampleValues(data)}
 		byHeader := map[string]int{}
 		for i, c := range plan.Columns {
-			tr.Columns = append(tr.Columns, ColumnReport{Column: c.Header, Field: c.Field, How: c.How, Samples: []string{}})
+			tr.Columns = append(tr.Columns, ColumnReport{Column: c.Header, Field: c.Field, How: c.How, Samples: []string{},
+				Confidence: c.Confidence, Reason: c.Reason})
 			byHeader[c.Header] = i
 		}
 		visit := func(r source.Row) {

@@ -29,6 +29,9 @@ type Options struct {
 	DefaultCountry string           // region for national phone numbers
 	Source         source.Options
 	Actor          string
+	// Strict refuses a file when inference had to guess a column below the confident
+	// threshold, instead of importing it and reporting the guess.
+	Strict bool
 	// Progress, when set, is called now and then with the rows read so far.
 	Progress func(file string, rows int)
 }
@@ -87,6 +90,10 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 		res.Already = prev
 		return nil, nil, nil
 	}
+	remembered, err := st.RememberedMappings(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	src, err := source.Open(path, opts.Source)
 	if err != nil {
 		return nil, nil, err
@@ -122,7 +129,7 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 			w.Rollback()
 		}
 	}()
-	imp := &fileImport{ctx: ctx, w: w, opts: opts, file: base, format: info.Format, label: strings.TrimSuffix(base, filepath.Ext(base))}
+	imp := &fileImport{ctx: ctx, w: w, opts: opts, file: base, format: info.Format, label: strings.TrimSuffix(base, filepath.Ext(base)), remembered: remembered}
 	var tables []Table
 	var mappings []string
 	hows := map[string]bool{}
@@ -184,6 +191,8 @@ type fileImport struct {
 	label    string
 	recordNo int // 1-based across the whole file, in file order
 	rows     int
+
+	remembered map[string]store.RememberedMapping
 }
 
 const chunkRows = 2048
@@ -216,7 +225,14 @@ func (fi *fileImport) table(src source.File, sheet string) (*Table, error) {
 	if err != nil || header == nil {
 		return nil, err
 	}
-	plan := fi.opts.Library.Plan(header, fi.opts.Mapping)
+	data, err = readSample(tbl, data)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := fi.plan(header, data)
+	if err != nil {
+		return nil, err
+	}
 	fi.w.AddTable(store.BatchTable{Sheet: sheet, HeaderPos: headerPos, Columns: header, Mapping: plan.Name, Fields: plan.Fields()})
 	conv := newConverter(fi.file, sheet, plan, fi.format == "csv", fi.opts.DefaultCountry, fi.label)
 	n, err := fi.pipeline(conv, data, tbl)
@@ -270,6 +286,85 @@ func readHeader(tbl source.Table, known func(string) bool) ([]string, int, []sou
 		}
 	}
 	return header, headerPos, data, nil
+}
+
+// sampleRows is how many data rows inference looks at.
+const sampleRows = 200
+
+// readSample reads on until sampleRows non-blank data rows are in hand (or the table
+// ends), so inference sees more than the first screenful.
+func readSample(tbl source.Table, data []source.Row) ([]source.Row, error) {
+	n := 0
+	for _, r := range data {
+		if !source.IsBlank(r) {
+			n++
+		}
+	}
+	for n < sampleRows {
+		r, err := tbl.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		data = append(data, r)
+		if !source.IsBlank(r) {
+			n++
+		}
+	}
+	return data, nil
+}
+
+func sampleValues(data []source.Row) [][]string {
+	out := make([][]string, 0, len(data))
+	for _, r := range data {
+		if !source.IsBlank(r) {
+			out = append(out, r.Values)
+		}
+	}
+	return out
+}
+
+// plan decides a table's mapping: the one given, else one remembered for this exact
+// header, else a library mapping matching the header, else inference. A mapping the user
+// gives from a file is remembered for this header when the batch commits.
+func (fi *fileImport) plan(header []string, data []source.Row) (mapping.Plan, error) {
+	lib, given := fi.opts.Library, fi.opts.Mapping
+	fp := mapping.Fingerprint(header)
+	if given != nil {
+		if given.Origin != "built-in" {
+			if y, err := given.YAML(); err == nil {
+				fi.w.Remember(store.RememberedMapping{Fingerprint: fp, Name: given.Name, YAML: string(y)})
+			}
+		}
+		return lib.Plan(header, given), nil
+	}
+	if r, ok := fi.remembered[fp]; ok {
+		m, err := mapping.Parse([]byte(r.YAML), "remembered mapping "+r.Name)
+		if err != nil {
+			return mapping.Plan{}, err
+		}
+		return lib.PlanWith(header, m, "remembered", nil), nil
+	}
+	plan := lib.PlanWith(header, nil, "", sampleValues(data))
+	if doubt := plan.Doubtful(); fi.opts.Strict && len(doubt) > 0 {
+		return plan, &DoubtfulError{Columns: doubt}
+	}
+	return plan, nil
+}
+
+// DoubtfulError refuses an import under --strict because some columns were guessed.
+type DoubtfulError struct{ Columns []mapping.ColumnPlan }
+
+func (e *DoubtfulError) Error() string {
+	var b strings.Builder
+	b.WriteString("--strict: some columns would be guessed below the confident threshold:")
+	for _, c := range e.Columns {
+		fmt.Fprintf(&b, "\n  %q -> %s (%.0f%%): %s", c.Header, c.Field, c.Confidence*100, c.Reason)
+	}
+	b.WriteString("\nwrite a mapping with 'padron mapping suggest FILE --out mapping.yaml', check it, then import with --mapping mapping.yaml")
+	return b.String()
 }
 
 func trimRight(vs []string) []string {

@@ -105,8 +105,35 @@ type BatchWriter struct {
 	queue    chan segment
 	loaded   chan error
 	buf      []byte
+	remember []RememberedMapping
 	done     bool
 }
+
+// RememberedMapping is a mapping kept for the header it was used with.
+type RememberedMapping struct {
+	Fingerprint, Name, YAML, File string
+}
+
+// RememberedMappings returns every remembered mapping by fingerprint.
+func (s *Store) RememberedMappings(ctx context.Context) (map[string]RememberedMapping, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT fingerprint, name, yaml, coalesce(file, '') FROM mapping_memory`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]RememberedMapping{}
+	for rows.Next() {
+		var m RememberedMapping
+		if err := rows.Scan(&m.Fingerprint, &m.Name, &m.YAML, &m.File); err != nil {
+			return nil, err
+		}
+		out[m.Fingerprint] = m
+	}
+	return out, rows.Err()
+}
+
+// Remember keeps a mapping for a header fingerprint when the batch commits.
+func (w *BatchWriter) Remember(m RememberedMapping) { w.remember = append(w.remember, m) }
 
 // FindBatchBySHA returns the batch that imported a file with this content, if any.
 func (s *Store) FindBatchBySHA(ctx context.Context, sha string) (*Batch, error) {
@@ -268,6 +295,12 @@ func (w *BatchWriter) Commit() (Batch, error) {
 	}
 	if _, err := w.conn.ExecContext(ctx, `UPDATE counters SET value = ? WHERE name = 'record'`, w.firstID+int64(w.records)-1); err != nil {
 		return fail(err)
+	}
+	for _, m := range w.remember {
+		if _, err := w.conn.ExecContext(ctx, `INSERT OR REPLACE INTO mapping_memory VALUES (?, ?, ?, ?, ?)`,
+			m.Fingerprint, m.Name, m.YAML, b.File, b.ImportedAt); err != nil {
+			return fail(fmt.Errorf("remember mapping %s: %w", m.Name, err))
+		}
 	}
 	if err := logEvent(ctx, w.conn, b.Actor, "import", b.ID, map[string]any{
 		"file": b.File, "sha256": b.SHA256, "records": b.Records, "problems": b.Problems}); err != nil {

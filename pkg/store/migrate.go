@@ -16,6 +16,7 @@ type migration struct {
 var migrations = []migration{
 	{1, schemaV1},
 	{2, schemaV2},
+	{3, schemaV3},
 }
 
 // SchemaVersion is the newest schema this padron knows.
@@ -177,4 +178,16 @@ CREATE VIEW suppressions AS
 	SELECT unnest(emails) AS email, 'email' AS channel, coalesce(opt_out_reason, 'opted out') AS reason,
 		opt_out_date AS since, source, source_file, record_no, batch_id, id AS record_id
 	FROM records WHERE opt_out;
+`
+
+// Version 3: mappings remembered by header fingerprint, so next month's export from the
+// same system imports with no flags.
+const schemaV3 = `
+CREATE TABLE mapping_memory (
+	fingerprint VARCHAR PRIMARY KEY,
+	name        VARCHAR NOT NULL,
+	yaml        VARCHAR NOT NULL,
+	file        VARCHAR,
+	saved_at    TIMESTAMP NOT NULL
+);
 `
