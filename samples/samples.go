@@ -13,6 +13,13 @@ import "embed"
 //go:embed *.csv *.xlsx
 var FS embed.FS
 
+// ContactBooks holds exports of the places contacts hide: a Google Contacts CSV, an
+// Outlook CSV, a phone's vCard file and a Mailchimp unsubscribed export. Built-in mappings
+// read each with no flags. Hand-written, synthetic, and overlapping people in FS.
+//
+//go:embed contact-books/*
+var ContactBooks embed.FS
+
 // Mappings holds the column mappings of the sample systems, used by the demo as a user's
 // own mapping folder would be.
 //

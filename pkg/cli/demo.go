@@ -77,6 +77,9 @@ func runDemo(e *env, keep string) error {
 		problems += res.Batch.Problems
 	}
 	fmt.Fprintf(out, "\n%d records from %d files; %d problems recorded (bad values left empty, raw rows kept).\n", records, len(files), problems)
+	if n, err := st.SuppressedEmails(e.ctx); err == nil && n > 0 {
+		fmt.Fprintf(out, "%d email addresses are suppressed (opted out, unsubscribed or cleaned): no list will include them.\n", n)
+	}
 	ps, err := st.Problems(e.ctx, 0, 8)
 	if err != nil {
 		return err
@@ -98,10 +101,23 @@ func runDemo(e *env, keep string) error {
 	return nil
 }
 
-// writeSamples copies the embedded sample files into dir, in name order.
+// writeSamples copies the embedded sample files into dir: the organisation's own
+// files, then the contact books, each in name order.
 func writeSamples(dir string) ([]string, error) {
+	var out []string
+	for _, fsys := range []fs.FS{samples.FS, samples.ContactBooks} {
+		files, err := copyFiles(fsys, dir)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+func copyFiles(fsys fs.FS, dir string) ([]string, error) {
 	var names []string
-	err := fs.WalkDir(samples.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -114,7 +130,7 @@ func writeSamples(dir string) ([]string, error) {
 	sort.Strings(names)
 	var out []string
 	for _, n := range names {
-		data, err := fs.ReadFile(samples.FS, n)
+		data, err := fs.ReadFile(fsys, n)
 		if err != nil {
 			return nil, err
 		}

@@ -354,7 +354,7 @@ func (c *converter) phoneRegions(col *colConv, rowCountry string) []string {
 func phone(v string, regions []string) (string, error) {
 	if len(regions) == 0 {
 		p, err := normalize.Phone(v, "")
-		if err != nil && !strings.HasPrefix(strings.TrimSpace(v), "+") && !strings.HasPrefix(strings.TrimSpace(v), "00") {
+		if err != nil && !strings.Contains(err.Error(), "region") && !strings.HasPrefix(strings.TrimSpace(v), "+") {
 			return "", fmt.Errorf("%w (no country known for national numbers: set --default-country or the mapping's default_country)", err)
 		}
 		return p, err

@@ -152,3 +152,10 @@ func (s *Store) Events(ctx context.Context) ([]Event, error) {
 	}
 	return out, rows.Err()
 }
+
+// SuppressedEmails counts the distinct addresses whose person opted out.
+func (s *Store) SuppressedEmails(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(DISTINCT email) FROM suppressions`).Scan(&n)
+	return n, err
+}
