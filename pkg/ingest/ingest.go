@@ -80,10 +80,31 @@ func fileSHA256(path string) (string, int64, error) {
 }
 
 func importFile(ctx context.Context, st *store.Store, path string, opts Options, res *Result) (*store.Batch, []Table, error) {
-	sum, size, err := fileSHA256(path)
+	// The content hash and the format detection each read the whole file: do both at
+	// once, then check whether this content was imported before.
+	type hashed struct {
+		sum  string
+		size int64
+		err  error
+	}
+	hc := make(chan hashed, 1)
+	go func() {
+		sum, size, err := fileSHA256(path)
+		hc <- hashed{sum, size, err}
+	}()
+	src, err := source.Open(path, opts.Source)
+	h := <-hc
+	if h.err != nil {
+		if src != nil {
+			src.Close()
+		}
+		return nil, nil, h.err
+	}
 	if err != nil {
 		return nil, nil, err
 	}
+	defer src.Close()
+	sum, size := h.sum, h.size
 	if prev, err := st.FindBatchBySHA(ctx, sum); err != nil {
 		return nil, nil, err
 	} else if prev != nil {
@@ -94,11 +115,6 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := source.Open(path, opts.Source)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer src.Close()
 	info := src.Info()
 	sheets := src.Tables()
 	if opts.Sheet != "" {
