@@ -133,7 +133,12 @@ func (c *converter) convert(row source.Row, recordNo int, it *item) {
 			if nv, ok := col.values[normalize.Fold(v)]; ok {
 				if col.field.Name == "opt_out" && it.rec.OptReason == "" {
 					if b, err := normalize.Bool(nv); err == nil && b {
-						it.rec.OptReason = v // "unsubscribed", "blocklisted": the tool's own word
+						// The tool's own word ("unsubscribed", "blocklisted"); for a
+						// plain true/yes, the column that said it ("EMAIL_BLACKLISTED").
+						it.rec.OptReason = v
+						if _, err := normalize.Bool(v); err == nil {
+							it.rec.OptReason = col.header
+						}
 					}
 				}
 				v = strings.TrimSpace(nv)
