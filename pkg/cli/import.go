@@ -149,7 +149,7 @@ func runImport(e *env, o *importOptions) error {
 		}
 	}
 	if e.json() {
-		if err := writeJSON(e.io.Out, batchJSONList(created)); err != nil {
+		if err := writeJSON(e.io.Out, created); err != nil {
 			return err
 		}
 	}

@@ -6,8 +6,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/padron-org/padron/pkg/store"
 )
 
 func newImportsCmd(e *env) *cobra.Command {
@@ -41,7 +39,7 @@ func runImports(e *env) error {
 		return err
 	}
 	if e.json() {
-		return writeJSON(e.io.Out, batchJSONList(bs))
+		return writeJSON(e.io.Out, nonNil(bs))
 	}
 	if len(bs) == 0 {
 		e.say("no imports yet: try 'padron import FILE'")
@@ -70,7 +68,7 @@ func runImportsUndo(e *env, arg string) error {
 		return err
 	}
 	if e.json() {
-		return writeJSON(e.io.Out, batchJSONList([]store.Batch{*b})[0])
+		return writeJSON(e.io.Out, b)
 	}
 	e.say("undid batch %d (%s): %d records removed", b.ID, b.File, b.Records)
 	return nil

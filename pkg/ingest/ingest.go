@@ -189,7 +189,7 @@ func contains(l []string, s string) bool {
 
 func joinKeys(m map[string]bool) string {
 	var out []string
-	for _, k := range []string{"given", "detected by header", "header names"} {
+	for _, k := range []string{"given", "remembered", "detected by header", "inferred", "header names"} {
 		if m[k] {
 			out = append(out, k)
 		}

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Batch is one imported file.
+// Batch is one imported file. Its JSON form is what 'padron imports --json' prints.
 type Batch struct {
 	ID         int64     `json:"id"`
 	File       string    `json:"file"`
