@@ -104,8 +104,7 @@ func (c *csvFile) Open(name string) (Table, error) {
 	t := &csvTable{
 		path:     c.path,
 		f:        f,
-		src:      decodeRaw(c.info.Encoding, f),
-		buf:      make([]byte, 64<<10),
+		window:   window{src: decodeRaw(c.info.Encoding, f), buf: make([]byte, 64<<10)},
 		delim:    byte(c.info.Delimiter),
 		maxField: c.maxField,
 		maxRow:   c.maxField * maxRowFieldFactor,
@@ -128,15 +127,10 @@ func (c *csvFile) Open(name string) (Table, error) {
 // csvTable is a streaming parser over the decoded text. It keeps only the current
 // record, with each field held to maxField bytes, so memory stays flat on any file.
 type csvTable struct {
-	path string
-	f    *os.File
-	src  io.Reader
-
-	buf  []byte // decoded text; buf[r:w] is unread
-	r, w int
-	eof  bool
-	rerr error // read error, reported once the data before it is used up
-	err  error // sticky result of Next once the table is finished
+	path   string
+	f      *os.File
+	window       // over the decoded text
+	err    error // sticky result of Next once the table is finished
 
 	delim    byte
 	stop     [256]bool // ends an unquoted field
@@ -168,36 +162,6 @@ func (t *csvTable) Close() error {
 		t.err = errors.New(t.path + ": table is closed")
 	}
 	return err
-}
-
-// fill reads more text, keeping the unread part, and reports whether any is unread.
-func (t *csvTable) fill() bool {
-	if t.r > 0 {
-		t.w = copy(t.buf, t.buf[t.r:t.w])
-		t.r = 0
-	}
-	for !t.eof && t.w < len(t.buf) {
-		n, err := t.src.Read(t.buf[t.w:])
-		t.w += n
-		if err != nil {
-			t.eof = true
-			if err != io.EOF {
-				t.rerr = err
-			}
-		}
-		if n > 0 {
-			break
-		}
-	}
-	return t.r < t.w
-}
-
-// ensure tries to have n unread bytes and reports whether it has them.
-func (t *csvTable) ensure(n int) bool {
-	for t.w-t.r < n && !t.eof {
-		t.fill()
-	}
-	return t.w-t.r >= n
 }
 
 // Next returns the next record. Pos is the line the record starts on; a blank line

@@ -165,7 +165,7 @@ func (v *vcardFile) Open(name string) (Table, error) {
 		src = decodeRaw(t.charset, f)
 		t.charset, t.wide = encUTF8, true
 	}
-	t.lr = vcLineReader{src: src, buf: make([]byte, 64<<10)}
+	t.lr = vcLineReader{window: window{src: src, buf: make([]byte, 64<<10)}}
 	if !t.wide && t.lr.ensure(3) && bytes.HasPrefix(t.lr.buf[t.lr.r:t.lr.w], utf8BOM) {
 		t.lr.r += 3 // a UTF-8 BOM, even if the user forced a one-byte encoding
 	}
@@ -175,11 +175,7 @@ func (v *vcardFile) Open(name string) (Table, error) {
 // vcLineReader reads physical lines, ended by CRLF, LF or a lone CR, keeping at most
 // vcMaxCardBytes+1 bytes of each so a huge line cannot take unbounded memory.
 type vcLineReader struct {
-	src  io.Reader
-	buf  []byte // buf[r:w] is unread
-	r, w int
-	eof  bool
-	err  error // read error other than io.EOF
+	window
 
 	line int    // number of the line last read
 	text []byte // that line without its break, cut at vcMaxCardBytes+1 bytes
@@ -187,41 +183,13 @@ type vcLineReader struct {
 	brk  string // its break: "\r\n", "\n", "\r", or "" at the end of the file
 }
 
-func (l *vcLineReader) fill() bool {
-	if l.r > 0 {
-		l.w = copy(l.buf, l.buf[l.r:l.w])
-		l.r = 0
-	}
-	for !l.eof && l.w < len(l.buf) {
-		n, err := l.src.Read(l.buf[l.w:])
-		l.w += n
-		if err != nil {
-			l.eof = true
-			if err != io.EOF {
-				l.err = err
-			}
-		}
-		if n > 0 {
-			break
-		}
-	}
-	return l.r < l.w
-}
-
-func (l *vcLineReader) ensure(n int) bool {
-	for l.w-l.r < n && !l.eof {
-		l.fill()
-	}
-	return l.w-l.r >= n
-}
-
-// next reads the next line; false at the end of the input or on a read error (l.err).
+// next reads the next line; false at the end of the input or on a read error (l.rerr).
 func (l *vcLineReader) next() bool {
 	l.text, l.full, l.brk = l.text[:0], 0, ""
 	got := false
 	for {
 		if l.r == l.w && !l.fill() {
-			if got && l.err == nil {
+			if got && l.rerr == nil {
 				l.line++
 				return true
 			}
@@ -327,8 +295,8 @@ func (t *vcardTable) Next() (Row, error) {
 	}
 	if t.begin == 0 {
 		switch {
-		case t.lr.err != nil:
-			t.err = fmt.Errorf("%s: reading after line %d: %w", t.path, t.lr.line, t.lr.err)
+		case t.lr.rerr != nil:
+			t.err = fmt.Errorf("%s: reading after line %d: %w", t.path, t.lr.line, t.lr.rerr)
 		case t.cards == 0 && t.stray > 0:
 			t.err = &UnsupportedError{t.path, "has no BEGIN:VCARD line: it is not a vCard file"}
 		default:
@@ -380,8 +348,8 @@ func (t *vcardTable) card() (Row, error) {
 	depth := 0 // nesting of a vCard 2.1 AGENT card inside this one
 	for {
 		if !t.lr.next() {
-			if t.lr.err != nil {
-				t.err = fmt.Errorf("%s: reading the card that starts on line %d: %w", t.path, pos, t.lr.err)
+			if t.lr.rerr != nil {
+				t.err = fmt.Errorf("%s: reading the card that starts on line %d: %w", t.path, pos, t.lr.rerr)
 				return Row{}, t.err
 			}
 			t.flush()

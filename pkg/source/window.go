@@ -1,0 +1,43 @@
+package source
+
+import "io"
+
+// window is a read buffer over a stream that the text readers (CSV, vCard) scan in
+// place: buf[r:w] is unread; fill slides it down and reads more.
+type window struct {
+	src  io.Reader
+	buf  []byte
+	r, w int
+	eof  bool
+	rerr error // read error other than io.EOF, reported once the data before it is used up
+}
+
+// fill reads more, keeping the unread part, and reports whether any is unread.
+func (b *window) fill() bool {
+	if b.r > 0 {
+		b.w = copy(b.buf, b.buf[b.r:b.w])
+		b.r = 0
+	}
+	for !b.eof && b.w < len(b.buf) {
+		n, err := b.src.Read(b.buf[b.w:])
+		b.w += n
+		if err != nil {
+			b.eof = true
+			if err != io.EOF {
+				b.rerr = err
+			}
+		}
+		if n > 0 {
+			break
+		}
+	}
+	return b.r < b.w
+}
+
+// ensure tries to have n unread bytes and reports whether it has them.
+func (b *window) ensure(n int) bool {
+	for b.w-b.r < n && !b.eof {
+		b.fill()
+	}
+	return b.w-b.r >= n
+}
