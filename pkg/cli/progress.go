@@ -18,10 +18,14 @@ func newProgress(e *env) *progress {
 }
 
 func (p *progress) update(label string, n int) {
-	if !p.on || time.Since(p.last) < 100*time.Millisecond {
+	if !p.on || (n >= 0 && time.Since(p.last) < 100*time.Millisecond) {
 		return
 	}
 	p.last = time.Now()
+	if n < 0 {
+		fmt.Fprintf(p.e.io.Err, "\r\033[K%s: writing to the store", label)
+		return
+	}
 	fmt.Fprintf(p.e.io.Err, "\r\033[K%s: %d rows", label, n)
 }
 

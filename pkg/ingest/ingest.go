@@ -32,7 +32,8 @@ type Options struct {
 	// Strict refuses a file when inference had to guess a column below the confident
 	// threshold, instead of importing it and reporting the guess.
 	Strict bool
-	// Progress, when set, is called now and then with the rows read so far.
+	// Progress, when set, is called now and then with the rows read so far, and with -1
+	// when all rows are read and the store is loading them.
 	Progress func(file string, rows int)
 }
 
@@ -170,6 +171,9 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 		return nil, nil, errors.New("has no rows: it is empty or holds only blank rows")
 	}
 	w.SetMapping(strings.Join(mappings, ", "), joinKeys(hows))
+	if opts.Progress != nil {
+		opts.Progress(base, -1) // the store's load follows: seconds per million rows
+	}
 	b, err := w.Commit()
 	if err != nil {
 		return nil, nil, err
