@@ -436,7 +436,7 @@ func makePhone(r *rng, c country, pl *place, ukFictional bool) phone {
 	case ctyGB:
 		switch {
 		case !ukFictional:
-			b = append(b, '7', byte('4'+r.IntN(6)))
+			b = append(b, '7', "45789"[r.IntN(5)]) // 076 is pagers, not mobiles
 		case r.chance(0.6):
 			b = append(b, "7700900"...)
 		default:
