@@ -217,7 +217,8 @@ func (m *Mapping) YAML() ([]byte, error) {
 
 // Library is the set of mappings padron knows: built-ins plus the user's own.
 type Library struct {
-	list []*Mapping
+	list  []*Mapping
+	known map[string]bool // HeaderKey of every column any mapping names
 }
 
 // NewLibrary loads the built-in mappings from fsys (every *.yaml) and then every
@@ -270,13 +271,21 @@ func (l *Library) AddFS(fsys fs.FS, dir, origin string) error {
 }
 
 func (l *Library) add(m *Mapping) {
+	replaced := false
 	for i, o := range l.list {
 		if o.Name == m.Name {
-			l.list[i] = m
-			return
+			l.list[i], replaced = m, true
 		}
 	}
-	l.list = append(l.list, m)
+	if !replaced {
+		l.list = append(l.list, m)
+	}
+	l.known = map[string]bool{}
+	for _, m := range l.list {
+		for c := range m.Columns {
+			l.known[HeaderKey(c)] = true
+		}
+	}
 }
 
 // All lists the mappings by name.
@@ -380,14 +389,4 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // KnowsHeader reports whether any mapping in the library names this column.
-func (l *Library) KnowsHeader(h string) bool {
-	k := HeaderKey(h)
-	for _, m := range l.list {
-		for c := range m.Columns {
-			if HeaderKey(c) == k {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (l *Library) KnowsHeader(h string) bool { return l.known[HeaderKey(h)] }
