@@ -2,14 +2,14 @@ package main
 
 import (
 	"archive/zip"
-	"io/fs"
-	"path/filepath"
-	"sort"
 	"context"
 	"database/sql"
 	"encoding/csv"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
