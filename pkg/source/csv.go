@@ -2,7 +2,6 @@ package source
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -102,13 +101,12 @@ func (c *csvFile) Open(name string) (Table, error) {
 		return nil, err
 	}
 	t := &csvTable{
-		path:     c.path,
-		f:        f,
-		window:   window{src: decodeRaw(c.info.Encoding, f), buf: make([]byte, 64<<10)},
-		delim:    byte(c.info.Delimiter),
-		maxField: c.maxField,
-		maxRow:   c.maxField * maxRowFieldFactor,
-		line:     1,
+		fileTable: fileTable{path: c.path, f: f},
+		window:    window{src: decodeRaw(c.info.Encoding, f), buf: make([]byte, 64<<10)},
+		delim:     byte(c.info.Delimiter),
+		maxField:  c.maxField,
+		maxRow:    c.maxField * maxRowFieldFactor,
+		line:      1,
 	}
 	t.stop[t.delim], t.stop['\n'], t.stop['\r'] = true, true, true
 	t.qstop['"'], t.qstop['\n'], t.qstop['\r'] = true, true, true
@@ -127,10 +125,8 @@ func (c *csvFile) Open(name string) (Table, error) {
 // csvTable is a streaming parser over the decoded text. It keeps only the current
 // record, with each field held to maxField bytes, so memory stays flat on any file.
 type csvTable struct {
-	path   string
-	f      *os.File
-	window       // over the decoded text
-	err    error // sticky result of Next once the table is finished
+	fileTable
+	window // over the decoded text
 
 	delim    byte
 	stop     [256]bool // ends an unquoted field
@@ -148,20 +144,6 @@ type csvTable struct {
 	flen    int // bytes the current field has, kept or not
 	keep    bool
 	fix     []byte // rec with invalid UTF-8 repaired
-}
-
-func (t *csvTable) Name() string { return "" }
-
-func (t *csvTable) Close() error {
-	if t.f == nil {
-		return nil
-	}
-	err := t.f.Close()
-	t.f = nil
-	if t.err == nil {
-		t.err = errors.New(t.path + ": table is closed")
-	}
-	return err
 }
 
 // Next returns the next record. Pos is the line the record starts on; a blank line

@@ -330,7 +330,7 @@ func TestCSVRowLimit(t *testing.T) {
 }
 
 func TestCSVReadError(t *testing.T) {
-	tab := &csvTable{path: "x.csv", window: window{src: io.MultiReader(strings.NewReader("a;b\n1;2"), iotestErr{}), buf: make([]byte, 16)}, delim: ';', maxField: 100, maxRow: 1000, line: 1}
+	tab := &csvTable{fileTable: fileTable{path: "x.csv"}, window: window{src: io.MultiReader(strings.NewReader("a;b\n1;2"), iotestErr{}), buf: make([]byte, 16)}, delim: ';', maxField: 100, maxRow: 1000, line: 1}
 	tab.stop[';'], tab.stop['\n'], tab.stop['\r'] = true, true, true
 	tab.qstop['"'], tab.qstop['\n'], tab.qstop['\r'] = true, true, true
 	if r, err := tab.Next(); err != nil || !reflect.DeepEqual(r, row(1, "a", "b")) {

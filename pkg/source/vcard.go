@@ -3,7 +3,6 @@ package source
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -156,7 +155,7 @@ func (v *vcardFile) Open(name string) (Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &vcardTable{path: v.path, f: f, charset: v.info.Encoding, maxField: v.maxField}
+	t := &vcardTable{fileTable: fileTable{path: v.path, f: f}, charset: v.info.Encoding, maxField: v.maxField}
 	var src io.Reader = f
 	switch t.charset {
 	case encUTF16, encUTF16LE, encUTF16BE:
@@ -228,8 +227,7 @@ func (l *vcLineReader) next() bool {
 
 // vcardTable streams one row per card, holding only the current card.
 type vcardTable struct {
-	path     string
-	f        *os.File
+	fileTable
 	lr       vcLineReader
 	charset  string // canonical encoding of values without a CHARSET parameter
 	wide     bool   // the file is UTF-16, decoded to UTF-8 as a whole
@@ -242,7 +240,6 @@ type vcardTable struct {
 	cards    int
 	stray    int      // non-blank lines outside any card
 	carry    []string // notes for the next card (lines before the first card)
-	err      error    // sticky result of Next once the table is finished
 
 	// current card
 	raw       []byte // the card's text as read
@@ -262,20 +259,6 @@ type vcProp struct {
 	name   string // upper case, without the group
 	params map[string][]string
 	value  string // decoded from quoted-printable and its charset, still escaped
-}
-
-func (t *vcardTable) Name() string { return "" }
-
-func (t *vcardTable) Close() error {
-	if t.f == nil {
-		return nil
-	}
-	err := t.f.Close()
-	t.f = nil
-	if t.err == nil {
-		t.err = errors.New(t.path + ": table is closed")
-	}
-	return err
 }
 
 // Next returns the header row (Pos 1), then one row per card with Pos the line of the

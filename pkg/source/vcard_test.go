@@ -780,7 +780,7 @@ func TestVCardTableErrors(t *testing.T) {
 	}
 
 	// A read error mid-file is reported with the file and line, after the cards before it.
-	rt := &vcardTable{path: "x.vcf", charset: encUTF8, maxField: 100,
+	rt := &vcardTable{fileTable: fileTable{path: "x.vcf"}, charset: encUTF8, maxField: 100,
 		lr: vcLineReader{window: window{src: io.MultiReader(strings.NewReader(vcCrlf("BEGIN:VCARD", "FN:Ana", "END:VCARD", "BEGIN:VCARD", "FN:Be")), iotestErr{}), buf: make([]byte, 16)}}}
 	for i := 0; i < 2; i++ {
 		if _, err := rt.Next(); err != nil {

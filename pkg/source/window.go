@@ -1,6 +1,10 @@
 package source
 
-import "io"
+import (
+	"errors"
+	"io"
+	"os"
+)
 
 // window is a read buffer over a stream that the text readers (CSV, vCard) scan in
 // place: buf[r:w] is unread; fill slides it down and reads more.
@@ -40,4 +44,26 @@ func (b *window) ensure(n int) bool {
 		b.fill()
 	}
 	return b.w-b.r >= n
+}
+
+// fileTable is the part of a one-table text reader that owns the file: its name for
+// errors, the open file, and the sticky result of Next once the table is finished.
+type fileTable struct {
+	path string
+	f    *os.File
+	err  error
+}
+
+func (t *fileTable) Name() string { return "" }
+
+func (t *fileTable) Close() error {
+	if t.f == nil {
+		return nil
+	}
+	err := t.f.Close()
+	t.f = nil
+	if t.err == nil {
+		t.err = errors.New(t.path + ": table is closed")
+	}
+	return err
 }
