@@ -37,18 +37,9 @@ func (csvFormat) Open(path string, opts Options) (File, error) {
 	}
 	defer f.Close()
 
-	enc := opts.Encoding
-	if enc != "" {
-		if enc, err = LookupEncoding(enc); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-	} else {
-		if enc, err = DetectEncoding(f); err != nil {
-			return nil, fmt.Errorf("%s: detecting the text encoding: %w", path, err)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
+	enc, err := fileEncoding(path, f, opts)
+	if err != nil {
+		return nil, err
 	}
 
 	sample := make([]byte, SniffBytes)
@@ -73,30 +64,20 @@ func (csvFormat) Open(path string, opts Options) (File, error) {
 		return nil, fmt.Errorf("%s: delimiter %q cannot be used: choose one ASCII character other than a quote or a line break", path, delim)
 	}
 	return &csvFile{
-		path:     path,
-		info:     Info{Format: csvName, Encoding: enc, Delimiter: delim},
-		maxField: opts.maxField(),
-		skipSep:  sep != 0,
+		textFile: textFile{path: path, kind: "CSV", maxField: opts.maxField(),
+			info: Info{Format: csvName, Encoding: enc, Delimiter: delim}},
+		skipSep: sep != 0,
 	}, nil
 }
 
 type csvFile struct {
-	path     string
-	info     Info
-	maxField int
-	skipSep  bool
+	textFile
+	skipSep bool
 }
-
-func (c *csvFile) Info() Info       { return c.info }
-func (c *csvFile) Tables() []string { return []string{""} }
-func (c *csvFile) Close() error     { return nil }
 
 // Open streams the file's rows. Each call reads the file afresh.
 func (c *csvFile) Open(name string) (Table, error) {
-	if name != "" {
-		return nil, fmt.Errorf("%s: no table %q: a CSV file has one table, named \"\"", c.path, name)
-	}
-	f, err := os.Open(c.path)
+	f, err := c.openTable(name)
 	if err != nil {
 		return nil, err
 	}

@@ -125,33 +125,18 @@ func (vcardFormat) Open(path string, opts Options) (File, error) {
 		return nil, err
 	}
 	defer f.Close()
-	enc := opts.Encoding
-	if enc != "" {
-		if enc, err = LookupEncoding(enc); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-	} else if enc, err = DetectEncoding(f); err != nil {
-		return nil, fmt.Errorf("%s: detecting the text encoding: %w", path, err)
+	enc, err := fileEncoding(path, f, opts)
+	if err != nil {
+		return nil, err
 	}
-	return &vcardFile{path: path, info: Info{Format: vcardName, Encoding: enc}, maxField: opts.maxField()}, nil
+	return &vcardFile{textFile{path: path, kind: "vCard", info: Info{Format: vcardName, Encoding: enc}, maxField: opts.maxField()}}, nil
 }
 
-type vcardFile struct {
-	path     string
-	info     Info
-	maxField int
-}
-
-func (v *vcardFile) Info() Info       { return v.info }
-func (v *vcardFile) Tables() []string { return []string{""} }
-func (v *vcardFile) Close() error     { return nil }
+type vcardFile struct{ textFile }
 
 // Open streams the cards. Each call reads the file afresh.
 func (v *vcardFile) Open(name string) (Table, error) {
-	if name != "" {
-		return nil, fmt.Errorf("%s: no table %q: a vCard file has one table, named \"\"", v.path, name)
-	}
-	f, err := os.Open(v.path)
+	f, err := v.openTable(name)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 )
@@ -66,4 +67,45 @@ func (t *fileTable) Close() error {
 		t.err = errors.New(t.path + ": table is closed")
 	}
 	return err
+}
+
+// fileEncoding is the encoding of a text file: forced by opts, or detected by reading
+// all of f once. f is left at its start.
+func fileEncoding(path string, f *os.File, opts Options) (string, error) {
+	if opts.Encoding != "" {
+		enc, err := LookupEncoding(opts.Encoding)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", path, err)
+		}
+		return enc, nil
+	}
+	enc, err := DetectEncoding(f)
+	if err != nil {
+		return "", fmt.Errorf("%s: detecting the text encoding: %w", path, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return enc, nil
+}
+
+// textFile is an opened one-table text file (CSV, vCard): each Open of its table reads
+// the file afresh, so it holds nothing open itself.
+type textFile struct {
+	path     string
+	kind     string // for messages: "CSV", "vCard"
+	info     Info
+	maxField int
+}
+
+func (t *textFile) Info() Info       { return t.info }
+func (t *textFile) Tables() []string { return []string{""} }
+func (t *textFile) Close() error     { return nil }
+
+// openTable checks the table name and opens the file for a new read.
+func (t *textFile) openTable(name string) (*os.File, error) {
+	if name != "" {
+		return nil, fmt.Errorf("%s: no table %q: a %s file has one table, named \"\"", t.path, name, t.kind)
+	}
+	return os.Open(t.path)
 }
