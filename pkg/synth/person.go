@@ -3,6 +3,7 @@ package synth
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // refYear anchors ages and payment dates so output never depends on the clock.
@@ -272,18 +273,8 @@ func adultAge(r *rng) int {
 	}
 }
 
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
+// daysIn is the number of days of month m: day 0 of the next month is its last day.
+func daysIn(y, m int) int { return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() }
 
 // givenName draws a given name and returns the probability of having drawn it.
 func (g *gen) givenName(r *rng, n nation, female bool) (string, float64) {
