@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -144,7 +143,5 @@ func (e *env) loadConfig(cmd *cobra.Command) error {
 func isFlagError(err error) bool {
 	msg := err.Error()
 	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
-		strings.HasPrefix(msg, "accepts ") || strings.HasPrefix(msg, "requires at least") || errors.Is(err, errUsage)
+		strings.HasPrefix(msg, "accepts ") || strings.HasPrefix(msg, "requires at least")
 }
-
-var errUsage = errors.New("usage")
