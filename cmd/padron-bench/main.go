@@ -1,185 +1,117 @@
 // Command padron-bench measures padron against the practical limits, side by side in one
-// run, and prints ratios: import of a generated CSV against DuckDB's own read_csv, and
-// import of a generated XLSX against a bare excelize row scan. padron runs as a child
-// process so its peak RSS is its own.
+// run, and prints ratios. padron runs as a child process (built once per run with go
+// build) so its time and peak RSS are its own.
 //
-//	go run ./cmd/padron-bench import [-rows 1000000] [-xlsx-rows 100000] [-runs 3]
+//	go run ./cmd/padron-bench import [-rows 1000000] [-xlsx-rows 100000] [-runs 3] [-dir DIR]
+//
+// imports a generated CSV against DuckDB's own read_csv, and a generated XLSX against a
+// bare excelize row scan.
+//
+//	go run ./cmd/padron-bench dedupe-accuracy [-shared ../shared] [-dir DIR] [-auto P -review P]
+//
+// imports four labelled data sets (FEBRL dataset3, Splink's fake_1000 and
+// historical_figures_with_errors_50k, padron's own generated set), runs padron dedupe and
+// export links, and scores the people found against the truth: pairwise and B³
+// precision, recall and F1, beside a plain DuckDB SQL baseline on the same records.
+//
+//	go run ./cmd/padron-bench dedupe-speed [-sizes 100000,300000,1000000] [-dir DIR]
+//
+// times padron dedupe (wall time, peak RSS, pairs compared per second) on generated sets
+// of about those many records, with its accuracy, beside the same SQL baseline.
+//
+// Run it from the repository (it builds ./cmd/padron). The data sets are read where they
+// are (-shared), never copied into the repository.
 package main
 
 import (
-	"bufio"
-	"context"
-	"database/sql"
-	"flag"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"syscall"
+	"strings"
 	"time"
-
-	_ "github.com/duckdb/duckdb-go/v2"
-	"github.com/xuri/excelize/v2"
-
-	"github.com/padron-org/padron/pkg/synth"
 )
 
+const usage = `usage:
+  padron-bench import [-rows N] [-xlsx-rows N] [-runs N] [-dir DIR]
+  padron-bench dedupe-accuracy [-shared DIR] [-dir DIR] [-only SET,...] [-auto P] [-review P] [-padron BIN]
+  padron-bench dedupe-speed [-sizes N,N,...] [-dir DIR] [-auto P] [-review P] [-padron BIN]`
+
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "import" {
-		fmt.Fprintln(os.Stderr, "usage: padron-bench import [-rows N] [-xlsx-rows N] [-runs N] [-dir DIR]")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	fs := flag.NewFlagSet("import", flag.ExitOnError)
-	rows := fs.Int("rows", 1_000_000, "rows of the CSV")
-	xrows := fs.Int("xlsx-rows", 100_000, "rows of the XLSX")
-	runs := fs.Int("runs", 3, "runs of each side; the median is reported")
-	dir := fs.String("dir", "", "work folder (default: a temporary one, removed after)")
-	fs.Parse(os.Args[2:])
-	if err := benchImport(*rows, *xrows, *runs, *dir); err != nil {
+	var err error
+	switch os.Args[1] {
+	case "import":
+		err = importMain(os.Args[2:])
+	case "dedupe-accuracy":
+		err = accuracyMain(os.Args[2:])
+	case "dedupe-speed":
+		err = speedMain(os.Args[2:])
+	default:
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "padron-bench:", err)
 		os.Exit(1)
 	}
 }
 
-func benchImport(rows, xrows, runs int, dir string) error {
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "padron-bench-")
-		if err != nil {
-			return err
+func step(s string) { fmt.Fprintln(os.Stderr, "padron-bench:", s) }
+
+// workDir returns dir, or a new temporary folder and a function removing it.
+func workDir(dir string) (string, func(), error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", nil, err
 		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+		abs, err := filepath.Abs(dir)
+		return abs, func() {}, err
+	}
+	tmp, err := os.MkdirTemp("", "padron-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+// repoRoot finds the padron module's folder from the working directory up.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/padron-org/padron\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run padron-bench inside the padron repository (it builds ./cmd/padron)")
+		}
+		dir = parent
+	}
+}
+
+// buildPadron builds the padron binary into dir and returns its path.
+func buildPadron(dir string) (string, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
 	}
 	bin := filepath.Join(dir, "padron")
 	step("building padron")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/padron").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/padron")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/padron: %v\n%s", err, out)
 	}
-	csvPath := filepath.Join(dir, "wide.csv")
-	step(fmt.Sprintf("generating %d-row CSV", rows))
-	f, err := os.Create(csvPath)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := synth.WriteWideCSV(bw, rows, 1); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	f.Close()
-	xlsxPath := filepath.Join(dir, "wide.xlsx")
-	step(fmt.Sprintf("generating %d-row XLSX", xrows))
-	if err := synth.WriteWideXLSX(xlsxPath, xrows, 1); err != nil {
-		return err
-	}
-
-	var csvPadron, csvDuck, xPadron, xBare []time.Duration
-	var csvRSS, xRSS int64
-	for i := 0; i < runs; i++ {
-		step(fmt.Sprintf("run %d/%d", i+1, runs))
-		d, rss, err := runPadron(bin, dir, csvPath)
-		if err != nil {
-			return err
-		}
-		csvPadron, csvRSS = append(csvPadron, d), max(csvRSS, rss)
-		if d, err = duckReadCSV(dir, csvPath); err != nil {
-			return err
-		}
-		csvDuck = append(csvDuck, d)
-		if d, rss, err = runPadron(bin, dir, xlsxPath); err != nil {
-			return err
-		}
-		xPadron, xRSS = append(xPadron, d), max(xRSS, rss)
-		if d, err = bareExcelize(xlsxPath); err != nil {
-			return err
-		}
-		xBare = append(xBare, d)
-	}
-	mc, md, mx, mb := median(csvPadron), median(csvDuck), median(xPadron), median(xBare)
-	st, _ := os.Stat(csvPath)
-	fmt.Printf("\nCSV: %d rows x 12 columns, %.0f MB\n", rows, float64(st.Size())/1e6)
-	fmt.Printf("  padron import          %8.2fs   peak RSS %5d MiB  (target <= 1024)\n", mc.Seconds(), csvRSS>>20)
-	fmt.Printf("  DuckDB read_csv table  %8.2fs\n", md.Seconds())
-	fmt.Printf("  ratio                  %8.2f    (target <= 3)\n", mc.Seconds()/md.Seconds())
-	fmt.Printf("XLSX: %d rows x 12 columns\n", xrows)
-	fmt.Printf("  padron import          %8.2fs   peak RSS %5d MiB\n", mx.Seconds(), xRSS>>20)
-	fmt.Printf("  bare excelize scan     %8.2fs\n", mb.Seconds())
-	fmt.Printf("  ratio                  %8.2f    (target <= 1.5)\n", mx.Seconds()/mb.Seconds())
-	fmt.Printf("(median of %d runs; every run imports into a new store)\n", runs)
-	return nil
-}
-
-func step(s string) { fmt.Fprintln(os.Stderr, "padron-bench:", s) }
-
-// runPadron imports one file into a fresh store and returns wall time and peak RSS.
-func runPadron(bin, dir, file string) (time.Duration, int64, error) {
-	db := filepath.Join(dir, "bench.duckdb")
-	os.Remove(db)
-	os.Remove(db + ".wal")
-	cmd := exec.Command(bin, "--db", db, "--quiet", "import", "--default-country", "PL", file)
-	cmd.Stderr = os.Stderr
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	if err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
-			return 0, 0, fmt.Errorf("padron import %s: %w", file, err)
-		}
-	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return d, ru.Maxrss * 1024, nil
-}
-
-// duckReadCSV loads the file into a table of a fresh DuckDB file: the practical limit.
-func duckReadCSV(dir, file string) (time.Duration, error) {
-	path := filepath.Join(dir, "duck.duckdb")
-	os.Remove(path)
-	os.Remove(path + ".wal")
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	start := time.Now()
-	if _, err := db.ExecContext(context.Background(), fmt.Sprintf(`CREATE TABLE t AS SELECT * FROM read_csv('%s')`, file)); err != nil {
-		return 0, err
-	}
-	if _, err := db.Exec(`CHECKPOINT`); err != nil {
-		return 0, err
-	}
-	return time.Since(start), nil
-}
-
-// bareExcelize reads every row of every sheet with excelize and nothing else.
-func bareExcelize(file string) (time.Duration, error) {
-	start := time.Now()
-	f, err := excelize.OpenFile(file)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	n := 0
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.Rows(sheet)
-		if err != nil {
-			return 0, err
-		}
-		for rows.Next() {
-			cols, err := rows.Columns()
-			if err != nil {
-				return 0, err
-			}
-			n += len(cols)
-		}
-		rows.Close()
-	}
-	if n == 0 {
-		return 0, fmt.Errorf("%s: no cells", file)
-	}
-	return time.Since(start), nil
+	return bin, nil
 }
 
 func median(ds []time.Duration) time.Duration {

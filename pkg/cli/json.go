@@ -3,8 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"io"
-
-	"github.com/padron-org/padron/pkg/store"
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -14,9 +12,10 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // nonNil makes an empty list print as [] rather than null.
-func nonNil(bs []store.Batch) []store.Batch {
-	if bs == nil {
-		return []store.Batch{}
+// nonNil makes an empty list print as [] rather than null.
+func nonNil[T any](l []T) []T {
+	if l == nil {
+		return []T{}
 	}
-	return bs
+	return l
 }

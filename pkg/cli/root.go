@@ -105,6 +105,11 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newDemoCmd(e),
 		newGenerateCmd(e),
 		newVersionCmd(e),
+		newDedupeCmd(e),
+		newExplainCmd(e),
+		newPeopleCmd(e),
+		newPersonCmd(e),
+		newExportCmd(e),
 	)
 	return root
 }

@@ -257,8 +257,17 @@ func (c *converter) setField(it *item, col *colConv, v string, t source.CellType
 		if r.Date.IsZero() {
 			r.Date = d
 		}
+	case "national_id":
+		id, err := normalize.NationalID(peselCell(v, t))
+		if err != nil {
+			c.problem(it, col, v, err.Error())
+			return
+		}
+		setOnce(&r.NationalID, id)
 	case "organization":
 		setOnce(&r.Org, normalize.CleanName(v))
+	case "occupation":
+		setOnce(&r.Occupation, normalize.CleanName(v))
 	case "tags":
 		for _, tag := range splitTags(v) {
 			r.Tags = appendNew(r.Tags, tag)
@@ -325,6 +334,18 @@ func (c *converter) setField(it *item, col *colConv, v string, t source.CellType
 	case "reference":
 		join(&r.Reference, strings.TrimSpace(v), " ")
 	}
+}
+
+// peselCell puts back the leading zero a spreadsheet drops from a PESEL typed as a
+// number (everyone born 1900–1909 or 2000–2009), when that makes a valid PESEL.
+func peselCell(v string, t source.CellType) string {
+	if t != source.CellNumber || len(v) != 10 || strings.Trim(v, "0123456789") != "" {
+		return v
+	}
+	if kind, ok := normalize.NationalIDKind("0" + v); ok && kind == normalize.IDPESEL {
+		return "0" + v
+	}
+	return v
 }
 
 func mappingCountry(m *mapping.Mapping) string {

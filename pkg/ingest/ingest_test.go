@@ -236,3 +236,68 @@ constants:
 		t.Fatalf("problems %v", ps)
 	}
 }
+
+func TestNationalIDAndOccupation(t *testing.T) {
+	st, opts := setup(t)
+	// No mapping: the headers name the fields. A mixed membership list: Spanish DNI and
+	// NIE, a Polish PESEL (one mistyped), an Argentine CUIT, a passport number.
+	csv := "Nombre;Apellidos;DNI;Profesión\n" +
+		"Ana;García López;12.345.678-z;Maestra\n" +
+		"Jan;Kowalski;44051401359;  Nauczyciel \n" +
+		"Ewa;Nowak;44051401358;Lekarka\n" +
+		"Lucía;Pérez;20-12345678-6;\n" +
+		"Olena;Shevchenko;X1234567L;Enfermera\n" +
+		"Tom;Smith;GB 123456789;Engineer\n"
+	res := File(context.Background(), st, write(t, "socios.csv", csv), opts)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	recs, err := st.Records(context.Background(), store.RecordFilter{})
+	if err != nil || len(recs) != 6 {
+		t.Fatalf("records %v %v", len(recs), err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.NationalID+"|"+r.Occupation)
+	}
+	want := []string{"12345678Z|Maestra", "44051401359|Nauczyciel", "|Lekarka", "20123456786|", "X1234567L|Enfermera", "GB123456789|Engineer"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("national_id|occupation = %q\nwant %q", got, want)
+	}
+	if recs[2].Raw[2] != "44051401358" {
+		t.Errorf("raw row lost the bad PESEL: %q", recs[2].Raw)
+	}
+	ps, err := st.Problems(context.Background(), 0, 0)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("problems %+v %v", ps, err)
+	}
+	if p := ps[0]; p.File != "socios.csv" || p.Pos != 4 || p.RecordNo != 3 || p.Column != "DNI" || p.Field != "national_id" ||
+		p.Value != "44051401358" || !strings.Contains(p.Reason, "PESEL check digit is wrong") {
+		t.Errorf("problem %+v", p)
+	}
+	// Both fields are queryable columns of the store.
+	var n int
+	if err := st.DB().QueryRow(`SELECT count(*) FROM records WHERE national_id IS NOT NULL AND occupation IS NOT NULL`).Scan(&n); err != nil || n != 4 {
+		t.Errorf("records with both fields: %d, %v", n, err)
+	}
+}
+
+// A PESEL typed into a spreadsheet as a number loses its leading zero; it comes back
+// when that makes a valid PESEL.
+func TestNationalIDFromNumberCells(t *testing.T) {
+	st, opts := setup(t)
+	p := xlsxFile(t, map[string][][]any{
+		"Członkowie": {{"Imię", "PESEL"}, {"Jan", 44051401359}, {"Ewa", 2070803628}, {"Ola", 2070803627}},
+	}, []string{"Członkowie"})
+	if res := File(context.Background(), st, p, opts); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	recs, err := st.Records(context.Background(), store.RecordFilter{})
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("records %v %v", len(recs), err)
+	}
+	// 2070803627 is no PESEL with or without the zero: kept as written, unchecked.
+	if got := recs[0].NationalID + " " + recs[1].NationalID + " " + recs[2].NationalID; got != "44051401359 02070803628 2070803627" {
+		t.Errorf("national ids %q", got)
+	}
+}

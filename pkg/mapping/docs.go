@@ -47,6 +47,12 @@ are all kept. For the other fields the first non-empty column wins.
   1/0, x; the column's ` + "`values`" + ` can translate other words first.
 - **country**: names and codes in many languages, stored as ISO 3166-1 alpha-2.
 - **iban**: spaces removed, upper-cased, checksum verified.
+- **national_id**: upper-cased; spaces, dots, hyphens and slashes removed. Where the
+  kind is recognisable its check is verified: the Spanish DNI/NIF and NIE letter, the
+  Polish PESEL and Argentine CUIT/CUIL check digits, a Brazilian CPF written
+  123.456.789-09. A bare 11-digit number is accepted when any of the PESEL, CUIT/CUIL
+  or CPF checks passes. Other shapes (other countries' ids, passports) are kept
+  unchecked.
 - **list**: split on , ; or |.
 `)
 	return b.String()

@@ -7,16 +7,17 @@ package mapping
 type Kind string
 
 const (
-	KindText    Kind = "text"
-	KindName    Kind = "name"
-	KindEmail   Kind = "email"
-	KindPhone   Kind = "phone"
-	KindDate    Kind = "date"
-	KindAmount  Kind = "amount"
-	KindBool    Kind = "bool"
-	KindList    Kind = "list"
-	KindCountry Kind = "country"
-	KindIBAN    Kind = "iban"
+	KindText       Kind = "text"
+	KindName       Kind = "name"
+	KindEmail      Kind = "email"
+	KindPhone      Kind = "phone"
+	KindDate       Kind = "date"
+	KindAmount     Kind = "amount"
+	KindBool       Kind = "bool"
+	KindList       Kind = "list"
+	KindCountry    Kind = "country"
+	KindIBAN       Kind = "iban"
+	KindNationalID Kind = "national_id"
 )
 
 // Field is one canonical field. The list below is the single source of docs/fields.md.
@@ -40,7 +41,9 @@ var Fields = []Field{
 	{"region", KindText, false, "Province, state, voivodeship."},
 	{"country", KindCountry, false, "Country name or code in many languages (\"Polska\", \"España\", \"AR\"), stored as ISO 3166-1 alpha-2."},
 	{"birth_date", KindDate, false, "Date of birth. Column option `format` (e.g. dd.mm.yyyy); without it day-first dates, ISO dates and Excel date cells are read."},
+	{"national_id", KindNationalID, false, "National identity or tax number, as collected for tax receipts: Spanish DNI/NIF or NIE, Argentine DNI or CUIT/CUIL, Polish PESEL, and any other country's id or a passport number. Upper-cased without spaces, dots, hyphens or slashes (20-12345678-9 → 20123456789)."},
 	{"organization", KindText, false, "Organisation, company or institution."},
+	{"occupation", KindText, false, "Profession, occupation or job title, as written (\"Maestra\", \"Tesorero\", \"Project manager\")."},
 	{"tags", KindList, true, "Labels such as volunteer, donor; a cell may hold several separated by , ; or |."},
 	{"notes", KindText, true, "Free text; several columns are joined."},
 	{"opt_out", KindBool, false, "Whether the person asked not to be contacted (yes/no in many languages, or values listed in the column's `values`)."},

@@ -872,6 +872,8 @@ type valueStats struct {
 	place      float64 // words without digits: a place, a name, a label
 	street     float64 // a street word, or words with a number
 	idLike     float64 // one token with digits
+	natID      float64 // national ids by their shape or check digits (DNI 12345678Z, a valid PESEL)
+	idShaped   float64 // could be a national id: letters and digits, 5–20 of them
 	rowCounter bool    // 1, 2, 3, ...
 	org        float64
 	currency   float64
@@ -940,6 +942,7 @@ func analyseValues(vs []string) valueStats {
 			st.iban++
 			continue
 		}
+		st.noteNationalID(v)
 		isDate := false
 		if t, err := normalize.Date(v, "", false); err == nil {
 			isDate = true
@@ -988,7 +991,7 @@ func analyseValues(vs []string) valueStats {
 	}
 	for _, p := range []*float64{&st.email, &st.iban, &st.date, &st.timestamp, &st.money, &st.integer,
 		&st.postStrong, &st.postAny, &st.country, &st.boolean, &st.given, &st.full, &st.family, &st.caps, &st.place,
-		&st.street, &st.idLike, &st.org, &st.currency, &st.long, &st.digits, &st.phoneAny} {
+		&st.street, &st.idLike, &st.natID, &st.idShaped, &st.org, &st.currency, &st.long, &st.digits, &st.phoneAny} {
 		*p /= n
 	}
 	if st.date > 0 {
@@ -1097,6 +1100,30 @@ func phoneCountry(vs []string) string {
 		return best
 	}
 	return ""
+}
+
+// noteNationalID counts v as a national id when its shape says so whatever its check
+// (a Spanish DNI's letter, an Argentine DNI's dots, a CUIT written 20-12345678-9) or,
+// for a bare 11-digit number, when a PESEL, CUIT or CPF check passes: one in ten random
+// numbers passes the PESEL check, so a phone column never reaches the shares that count.
+func (st *valueStats) noteNationalID(v string) {
+	kind, valid := normalize.NationalIDKind(v)
+	if valid || kind != normalize.IDUnknown {
+		st.idShaped++
+	}
+	switch kind {
+	case normalize.IDUnknown:
+	case normalize.IDArgentineDNI:
+		if !strings.HasSuffix(v, ".000") { // 1.500.000: a round amount
+			st.natID++
+		}
+	case normalize.IDPESEL, normalize.IDCUIT:
+		if valid || strings.ContainsAny(v, "-./ ") {
+			st.natID++
+		}
+	default:
+		st.natID++
+	}
 }
 
 // noteDateShape records the layout of numeric dates, so that a format can be proposed
@@ -1393,6 +1420,28 @@ func support(f string, st valueStats) (s float64, strong bool, what string) {
 			return 0.1, true, "but " + describeTyped(st)
 		}
 		return math.Max(0.5, st.idLike), false, pct(st.idLike, "codes")
+	case "national_id":
+		switch {
+		case st.email >= 0.5 || st.iban >= 0.5 || st.date >= 0.5 || st.money >= 0.5:
+			return 0.1, true, "but " + describeTyped(st)
+		case st.natID >= 0.5:
+			return st.natID, true, pct(st.natID, "national id numbers")
+		case st.phoneFmt >= 0.6:
+			return 0.2, true, "but " + pct(st.phoneFmt, "phone numbers")
+		case st.integer >= 0.7:
+			return 0.2, true, "but values are short numbers"
+		case st.idShaped < 0.3:
+			return 0.1, true, "but values are not id numbers"
+		}
+		return 0.7 * st.idShaped, false, pct(st.idShaped, "id numbers")
+	case "occupation":
+		if typed >= 0.7 || st.digits >= 0.5 {
+			return 0.1, true, "but values are not occupations"
+		}
+		if st.full >= 0.7 || st.boolean >= 0.8 {
+			return 0.2, true, "but values are not occupations"
+		}
+		return 0.5, false, ""
 	case "currency":
 		return st.currency, true, pct(st.currency, "currency codes")
 	case "tags":
@@ -1552,9 +1601,21 @@ func valueOnly(st valueStats) map[string]candidate {
 	if st.org >= 0.5 {
 		put("organization", 0.65, pct(st.org, "organisation names"))
 	}
+	if st.natID >= 0.5 {
+		why := pct(st.natID, "national id numbers (DNI, NIE, PESEL, CUIT, ...)")
+		switch {
+		case st.natID >= 0.9:
+			put("national_id", 0.85, why)
+		case st.natID >= 0.7:
+			put("national_id", 0.7, why)
+		default:
+			put("national_id", 0.55, why)
+		}
+	}
 	if st.idLike >= 0.9 && st.distinct >= 0.95 && !st.rowCounter && st.phoneFmt < 0.5 && st.date < 0.5 {
-		// Below minUse: unique codes may as well be national ids (DNI, PESEL, CPF),
-		// which are not the source's record id; only a header can say.
+		// Below minUse: unique codes may as well be national ids of a kind the values
+		// do not show (an Argentine DNI without its dots), which are not the source's
+		// record id; only a header can say.
 		put("external_id", 0.45, "values are unique codes")
 	}
 	if st.long >= 0.5 {

@@ -204,11 +204,70 @@ func TestInferBlockers(t *testing.T) {
 		col("Eintrittsdatum", 20, payVals...),
 		col("Emergency contact phone", 20, phoneVals...),
 		col("E-mail 1 - Type", 20, "* Home", "* Work"),
-		col("Job Title", 20, "Manager", "Director"),
 	} {
 		if g := inferOne(t, c); g.Field != "" {
 			t.Errorf("%q mapped to %s (%s)", c.Header, g.Field, g.Reason)
 		}
+	}
+}
+
+var (
+	esIDVals    = []string{"12345678Z", "X1234567L", "87654321X", "00000000T", "Y1234567X", "35927736B"}
+	peselVals   = []string{"44051401359", "02070803628", "02213101235", "80010101230", "20301234560", "99123112343"}
+	cuitVals    = []string{"20-12345678-6", "27-35927736-4", "30-71234567-1", "20-30123456-3"}
+	arDNIVals   = []string{"35.927.736", "26418164", "33.574.365", "44.990.556", "31522041", "4.567.890"}
+	jobVals     = []string{"Maestra", "Estudiante", "Jubilado", "Enfermero", "Abogada", "Estudiante"}
+	plPhoneVals = []string{"600123456", "501234567", "790249171", "884555123", "693127845", "511022334"}
+)
+
+func TestInferNationalIDAndOccupation(t *testing.T) {
+	for _, c := range []struct {
+		col       ColumnSample
+		want      string
+		confident bool
+	}{
+		{col("DNI", 20, esIDVals...), "national_id", true},
+		{col("NIF", 20, esIDVals...), "national_id", true},
+		{col("PESEL", 20, peselVals...), "national_id", true},
+		{col("CUIT/CUIL", 20, cuitVals...), "national_id", true},
+		{col("Nro. de documento", 20, arDNIVals...), "national_id", true},
+		{col("Documento", 20, arDNIVals...), "national_id", true},
+		{col("Numer dowodu", 20, "ABC123456", "AYZ654321", "CBA112233"), "national_id", true},
+		{col("National ID", 20, "AB1234567", "X9876543", "123-45-6789"), "national_id", true},
+		{col("Tipo y nº de documento", 20, "DNI 12345678Z", "NIE X1234567L", "DNI 87654321X"), "national_id", false},
+		// The values alone: a header that names nothing, or none at all.
+		{col("column_3", 20, esIDVals...), "national_id", true},
+		{col("column_3", 20, peselVals...), "national_id", true},
+		{col("Identificación", 20, cuitVals...), "national_id", false},
+		// Not national ids: phone numbers and postcodes keep their fields, plain numbers
+		// stay unmapped without a header.
+		{col("column_3", 20, plPhoneVals...), "phone", false},
+		{col("Teléfono", 20, "11144477735", "48600123456", "34600123456", "11987654321"), "phone", false},
+		{col("column_3", 20, "00-950", "30-001", "85-947", "60-123"), "postcode", true},
+		{col("column_3", 20, "26418164", "31522041", "27684715", "29933639", "32474486"), "", false},
+		{col("Tipo de documento", 20, "DNI", "Pasaporte", "DNI", "NIE"), "", false},
+		{col("ID number", 20, "10234", "10235", "10236", "10240", "10251", "10260"), "", false},       // member numbers
+		{col("Monto", 6, "1.500.000", "2.000.000", "1.250.000", "3.000.000", "1.000.000"), "", false}, // not dotted DNIs
+		// Occupation only from the header: a profession is free text.
+		{col("Profesión", 20, jobVals...), "occupation", true},
+		{col("Zawód", 20, "nauczycielka", "emeryt", "student", "lekarz"), "occupation", true},
+		{col("Job Title", 20, "Manager", "Director", "Coordinator"), "occupation", true},
+		{col("Organization Title", 20, "Manager", "Director", "Coordinator"), "occupation", true},
+		{col("Profesión", 20, "Sí", "No", "Sí"), "", false},
+	} {
+		g := inferOne(t, c.col)
+		if g.Field != c.want || (c.confident && g.Confidence < Confident) {
+			t.Errorf("%q %v: %s at %.2f (%s); want %s", c.col.Header, c.col.Values[:3], g.Field, g.Confidence, g.Reason, c.want)
+		}
+	}
+	// A national id column does not take a phone column's place, nor the reverse.
+	gs := Infer([]ColumnSample{col("Nombre", 20, fullVals...), col("Móvil", 20, plPhoneVals...), col("DNI", 20, esIDVals...)})
+	if gs[1].Field != "phone" || gs[2].Field != "national_id" {
+		t.Errorf("phone and DNI side by side: %s, %s", gs[1].Field, gs[2].Field)
+	}
+	// "Nie" is Polish for "no": a Polish yes/no header is not about NIEs.
+	if g := inferOne(t, col("Nie wysyłać newslettera", 20, yesNoVals...)); g.Field == "national_id" {
+		t.Errorf("Polish no-newsletter column mapped to national_id (%s)", g.Reason)
 	}
 }
 

@@ -157,4 +157,10 @@ func BenchmarkOthers(b *testing.B) {
 			sinkS, sinkErr = IBAN("PL61 1090 1014 0000 0712 1981 2874")
 		}
 	})
+	b.Run("NationalID", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			sinkS, sinkErr = NationalID("20-12345678-6")
+		}
+	})
 }

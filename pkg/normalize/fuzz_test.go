@@ -15,6 +15,7 @@ var fuzzSeeds = []string{
 	",,,", "-", "()", "€", "PL61 1090 1014 0000 0712 1981 2874", "Jr.", "Dr.", "y", "0351/4555123",
 	// Found by fuzzing: an endless loop on a misplaced bracket, invalid UTF-8 in a domain.
 	"0(\xd1R ", "0@\x86.AA",
+	"20-12345678-6", "X1234567L", "44051401359", "111.444.777-35", "DNI: 12.345.678",
 }
 
 func FuzzFoldClean(f *testing.F) {
@@ -93,6 +94,21 @@ func FuzzDateAmount(f *testing.F) {
 		Country(s)
 		IBAN(s)
 		DateLayout(s)
+	})
+}
+
+func FuzzNationalID(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := NationalID(s)
+		if err != nil {
+			return
+		}
+		if again, err := NationalID(id); err != nil || again != id {
+			t.Errorf("NationalID(%q) = %q, but NationalID(%q) = %q, %v", s, id, id, again, err)
+		}
 	})
 }
 

@@ -1,9 +1,10 @@
 // Package normalize turns the free-form values found in contact spreadsheets (emails,
-// phones, names, dates, amounts, yes/no cells, countries, IBANs) into canonical forms, or
-// says in a short, user-facing error why a value cannot be read. The errors end up in
-// problem reports next to file, row and column, so they name the reason, not the code
-// path. Functions are pure and safe for concurrent use; the common path of each is kept
-// allocation-light because the importer calls them for every cell of large files.
+// phones, names, dates, amounts, yes/no cells, countries, IBANs, national ids) into
+// canonical forms, or says in a short, user-facing error why a value cannot be read.
+// The errors end up in problem reports next to file, row and column, so they name the
+// reason, not the code path. Functions are pure and safe for concurrent use; the
+// common path of each is kept allocation-light because the importer calls them for
+// every cell of large files.
 package normalize
 
 import (

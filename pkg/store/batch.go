@@ -59,7 +59,9 @@ type Record struct {
 	Region     string
 	Country    string
 	BirthDate  time.Time
+	NationalID string
 	Org        string
+	Occupation string
 	Tags       []string
 	Notes      string
 	OptOut     *bool

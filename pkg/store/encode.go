@@ -163,6 +163,8 @@ func EncodeRecord(b []byte, batch int64, file string, id int64, r *Record) []byt
 	b = appendDate(b, "date", r.Date)
 	b = appendStr(b, "iban", r.IBAN)
 	b = appendStr(b, "reference", r.Reference)
+	b = appendStr(b, "national_id", r.NationalID)
+	b = appendStr(b, "occupation", r.Occupation)
 	return append(b, '}', '\n')
 }
 

@@ -17,6 +17,8 @@ var migrations = []migration{
 	{1, schemaV1},
 	{2, schemaV2},
 	{3, schemaV3},
+	{4, schemaV4},
+	{5, schemaV5},
 }
 
 // SchemaVersion is the newest schema this padron knows.
@@ -190,4 +192,11 @@ CREATE TABLE mapping_memory (
 	file        VARCHAR,
 	saved_at    TIMESTAMP NOT NULL
 );
+`
+
+// Version 4: a person's national identity or tax number (DNI, NIE, CUIT/CUIL, PESEL),
+// normalised and checked, and their occupation.
+const schemaV4 = `
+ALTER TABLE records ADD COLUMN national_id VARCHAR;
+ALTER TABLE records ADD COLUMN occupation VARCHAR;
 `

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -73,18 +74,45 @@ func (s *Store) UndoBatch(ctx context.Context, id int64, actor string) (*Batch, 
 		return nil, err
 	}
 	defer tx.Rollback()
+	// People who had records in the batch lose those links; their golden records are
+	// recomputed from what remains, and people left with no record disappear.
+	var people []int64
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT person_id FROM links WHERE record_id IN
+		(SELECT id FROM records WHERE batch_id = ?) ORDER BY 1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("undo batch %d: %w", id, err)
+	}
+	for rows.Next() {
+		var p int64
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		people = append(people, p)
+	}
+	rows.Close()
 	for _, q := range []string{
+		`DELETE FROM links WHERE record_id IN (SELECT id FROM records WHERE batch_id = ?)`,
+		`DELETE FROM match_pairs WHERE record_a IN (SELECT id FROM records WHERE batch_id = ?)
+			OR record_b IN (SELECT id FROM records WHERE batch_id = ?)`,
 		`DELETE FROM problems WHERE batch_id = ?`,
 		`DELETE FROM records WHERE batch_id = ?`,
 		`DELETE FROM batch_tables WHERE batch_id = ?`,
 		`DELETE FROM batches WHERE id = ?`,
 	} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+		args := []any{id}
+		if strings.Count(q, "?") == 2 {
+			args = append(args, id)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return nil, fmt.Errorf("undo batch %d: %w", id, err)
 		}
 	}
+	if err := rebuildPeople(ctx, tx, people); err != nil {
+		return nil, fmt.Errorf("undo batch %d: %w", id, err)
+	}
 	if err := logEvent(ctx, tx, actor, "import.undo", id, map[string]any{
-		"file": b.File, "sha256": b.SHA256, "records": b.Records}); err != nil {
+		"file": b.File, "sha256": b.SHA256, "records": b.Records, "people": people}); err != nil {
 		return nil, err
 	}
 	return b, tx.Commit()

@@ -29,7 +29,9 @@ type RecordView struct {
 	Region     string   `json:"region,omitempty"`
 	Country    string   `json:"country,omitempty"`
 	BirthDate  string   `json:"birth_date,omitempty"`
+	NationalID string   `json:"national_id,omitempty"`
 	Org        string   `json:"organization,omitempty"`
+	Occupation string   `json:"occupation,omitempty"`
 	Tags       []string `json:"tags,omitempty"`
 	Notes      string   `json:"notes,omitempty"`
 	OptOut     *bool    `json:"opt_out,omitempty"`
@@ -48,6 +50,7 @@ type RecordView struct {
 // RecordFilter selects records.
 type RecordFilter struct {
 	Batch int64
+	IDs   []int64 // only these records (none when empty but not nil)
 	Limit int
 }
 
@@ -77,12 +80,22 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]RecordView, erro
 		where = append(where, "batch_id = ?")
 		args = append(args, f.Batch)
 	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return nil, nil
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")
+		where = append(where, "id IN ("+ph+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
 	q := `SELECT id, batch_id, source_file, sheet, record_no, pos, coalesce(source,''), coalesce(given_name,''),
 		coalesce(family_name,''), coalesce(full_name,''), emails, phones, coalesce(street,''), coalesce(postcode,''),
 		coalesce(city,''), coalesce(region,''), coalesce(country,''), birth_date, coalesce(organization,''), tags,
 		coalesce(notes,''), opt_out, consent, coalesce(external_id,''), coalesce(CAST(amount AS VARCHAR),''),
 		coalesce(currency,''), date, coalesce(iban,''), coalesce(reference,''), CAST(raw AS VARCHAR),
-		coalesce(opt_out_reason,''), opt_out_date FROM records`
+		coalesce(opt_out_reason,''), opt_out_date, coalesce(national_id,''), coalesce(occupation,'') FROM records`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -104,7 +117,7 @@ func (s *Store) Records(ctx context.Context, f RecordFilter) ([]RecordView, erro
 		if err := rows.Scan(&r.ID, &r.BatchID, &r.File, &r.Sheet, &r.RecordNo, &r.Row, &r.Source, &r.GivenName,
 			&r.FamilyName, &r.FullName, &emails, &phones, &r.Street, &r.Postcode, &r.City, &r.Region, &r.Country,
 			&bd, &r.Org, &tags, &r.Notes, &r.OptOut, &r.Consent, &r.ExternalID, &r.Amount, &r.Currency, &d,
-			&r.IBAN, &r.Reference, &raw, &r.OptReason, &od); err != nil {
+			&r.IBAN, &r.Reference, &raw, &r.OptReason, &od, &r.NationalID, &r.Occupation); err != nil {
 			return nil, err
 		}
 		r.Emails, r.Phones, r.Tags = strList(emails), strList(phones), strList(tags)

@@ -31,7 +31,8 @@ const recordColumns = `{id:'BIGINT', batch_id:'BIGINT', source_file:'VARCHAR', s
 	street:'VARCHAR', postcode:'VARCHAR', city:'VARCHAR', region:'VARCHAR', country:'VARCHAR',
 	birth_date:'DATE', organization:'VARCHAR', tags:'VARCHAR[]', notes:'VARCHAR', opt_out:'BOOLEAN',
 	consent:'BOOLEAN', external_id:'VARCHAR', amount:'DECIMAL(18,2)', currency:'VARCHAR', date:'DATE',
-	iban:'VARCHAR', reference:'VARCHAR', opt_out_reason:'VARCHAR', opt_out_date:'DATE'}`
+	iban:'VARCHAR', reference:'VARCHAR', opt_out_reason:'VARCHAR', opt_out_date:'DATE',
+	national_id:'VARCHAR', occupation:'VARCHAR'}`
 
 const problemColumns = `{batch_id:'BIGINT', record_id:'BIGINT', source_file:'VARCHAR', sheet:'VARCHAR',
 	pos:'INTEGER', record_no:'INTEGER', column_name:'VARCHAR', field:'VARCHAR', value:'VARCHAR',

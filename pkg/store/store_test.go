@@ -83,6 +83,47 @@ func TestOlderStoreIsUpgradedInATransaction(t *testing.T) {
 	}
 }
 
+// Version 4 adds national_id and occupation to the records of an existing store; the
+// records already there keep them empty.
+func TestVersion4AddsNationalIDAndOccupation(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v3.duckdb")
+	s, err := open(ctx, path, migrations[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO records (id, batch_id, source_file, sheet, record_no, pos, raw, given_name)
+		VALUES (999, 999, 'old.csv', '', 1, 2, '["Ana"]', 'Ana')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var old int
+	if err := s.db.QueryRow(`SELECT count(*) FROM records WHERE national_id IS NULL AND occupation IS NULL`).Scan(&old); err != nil || old != 1 {
+		t.Fatalf("old record after upgrade: %d, %v", old, err)
+	}
+	w, err := s.BeginBatch(ctx, Batch{File: "new.csv", Path: "new.csv", SHA256: "cc", Format: "csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(&Record{RecordNo: 1, Pos: 2, Raw: []string{"Jan", "44051401359", "Nauczyciel"}, GivenName: "Jan",
+		NationalID: "44051401359", Occupation: "Nauczyciel"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.Records(ctx, RecordFilter{Batch: b.ID})
+	if err != nil || len(rs) != 1 || rs[0].NationalID != "44051401359" || rs[0].Occupation != "Nauczyciel" {
+		t.Fatalf("records = %+v, %v", rs, err)
+	}
+}
+
 func TestBatchCommitRollbackUndo(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)

@@ -1,0 +1,254 @@
+// Package dedupe runs matching over a store: it reads records, asks pkg/match for
+// people, gives them stable ids and saves the conclusions. It never prints.
+package dedupe
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/padron-org/padron/pkg/match"
+	"github.com/padron-org/padron/pkg/store"
+)
+
+// Options for a run.
+type Options struct {
+	Auto, Review float64 // 0 means match.DefaultAuto / DefaultReview
+	Cap          int
+	Full         bool // re-match everything, not only new records
+	Retrain      bool // estimate a new model even when one is stored
+	// NicknameFiles extend the built-in nickname lists.
+	NicknameFiles []string
+	Actor         string
+	Progress      func(phase string, done, total int64)
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Run        int64             `json:"run"`
+	Mode       string            `json:"mode"` // full or incremental
+	Records    int               `json:"records"`
+	NewRecords int               `json:"new_records"`
+	Pairs      int64             `json:"pairs"`
+	AutoLinks  int               `json:"auto_links"`
+	Rejected   int               `json:"rejected_by_guard"`
+	Review     int               `json:"review_pairs"`
+	People     int               `json:"people"`
+	PeopleNew  int               `json:"new_people"`
+	Trained    bool              `json:"trained"`
+	Auto       float64           `json:"auto"`
+	ReviewAt   float64           `json:"review"`
+	Blocking   []match.RuleStats `json:"blocking"`
+	Seconds    float64           `json:"seconds"`
+}
+
+// Keys under which shared emails and phones are stored with the term frequencies.
+const (
+	sharedEmailKey = "email:shared"
+	sharedPhoneKey = "phone:shared"
+)
+
+// retrainGrowth: a stored model is re-estimated once the store has grown by this
+// factor since it was trained, so the first small import does not set weights for good.
+const retrainGrowth = 1.5
+
+// Nicknames returns the built-in nicknames extended by files.
+func Nicknames(files []string) (*match.Nicknames, error) {
+	if len(files) == 0 {
+		return match.DefaultNicknames(), nil
+	}
+	n := match.DefaultNicknames().Clone()
+	for _, f := range files {
+		if err := n.AddFile(f); err != nil {
+			return nil, fmt.Errorf("nicknames: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// Run matches the store's records into people.
+func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
+	start := time.Now()
+	nick, err := Nicknames(opt.NicknameFiles)
+	if err != nil {
+		return nil, err
+	}
+	var recs []match.Record
+	var ids, person []int64
+	newRecords := 0
+	if opt.Progress != nil {
+		opt.Progress("reading", 0, 0)
+	}
+	err = st.MatchRecords(ctx, func(m store.MatchRecord) error {
+		recs = append(recs, toMatch(m))
+		ids = append(ids, m.ID)
+		person = append(person, m.Person)
+		if m.Person == 0 {
+			newRecords++
+		}
+		if opt.Progress != nil && len(recs)&0xffff == 0 {
+			opt.Progress("reading", int64(len(recs)), 0)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	stored, err := st.StoredModel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var model *match.Model
+	if stored != nil && !opt.Retrain && !opt.Full {
+		model = new(match.Model)
+		if err := json.Unmarshal(stored, model); err != nil {
+			model = nil // an unreadable or older model is simply trained again
+		} else if float64(len(recs)) > retrainGrowth*float64(model.Records) {
+			model = nil
+		}
+	}
+	incremental := !opt.Full && newRecords < len(recs)
+	mo := match.Options{Auto: opt.Auto, Review: opt.Review, Cap: opt.Cap, Nicknames: nick, Model: model,
+		Full: !incremental, Progress: opt.Progress, Seed: 1}
+	if incremental {
+		mo.Person = person
+	} else {
+		mo.Full = true
+		mo.Person = person // still used for stable ids, not for grouping
+	}
+	res, err := match.Run(ctx, recs, mo)
+	if err != nil {
+		return nil, err
+	}
+	// Person ids: kept where records stay together, fresh ones from the counter.
+	first, err := st.NextIDs(ctx, "person", 0)
+	if err != nil {
+		return nil, err
+	}
+	next := first - 1
+	fresh := 0
+	pids := match.AssignIDs(res.Cluster, person, func() int64 { next++; fresh++; return next })
+	if fresh > 0 {
+		if _, err := st.NextIDs(ctx, "person", int64(fresh)); err != nil {
+			return nil, err
+		}
+	}
+	runID, err := st.NextIDs(ctx, "run", 1)
+	if err != nil {
+		return nil, err
+	}
+	auto, review := mo.Auto, mo.Review
+	if auto == 0 {
+		auto = match.DefaultAuto
+	}
+	if review == 0 {
+		review = match.DefaultReview
+	}
+	mode := "full"
+	if incremental {
+		mode = "incremental"
+	}
+	sum := &Summary{Run: runID, Mode: mode, Records: len(recs), NewRecords: newRecords, Pairs: res.Pairs,
+		AutoLinks: res.AutoLinks, Rejected: res.Rejected, Review: len(res.Review), People: res.People,
+		PeopleNew: fresh, Trained: res.Trained, Auto: auto, ReviewAt: review, Blocking: res.Rules}
+	run := &store.MatchRun{ID: runID, StartedAt: start, Actor: opt.Actor, Mode: mode, Records: int64(len(recs)),
+		NewRecords: int64(newRecords), Pairs: res.Pairs, AutoLinks: int64(res.AutoLinks), Rejected: int64(res.Rejected),
+		People: int64(res.People), RecordIDs: ids, PersonIDs: pids, Probability: res.Score,
+		Settings: map[string]any{"auto": auto, "review": review, "cap": opt.Cap, "nicknames": opt.NicknameFiles},
+		Blocking: res.Rules}
+	if res.Trained {
+		if run.Model, err = json.Marshal(res.Model); err != nil {
+			return nil, err
+		}
+	}
+	run.TFValues, run.TFTotals = res.TF.Frequent(2)
+	// Shared addresses and numbers are kept beside the frequencies, so that explain
+	// weighs a household's email as dedupe did.
+	for key, set := range map[string]map[string]bool{sharedEmailKey: res.SharedEmails, sharedPhoneKey: res.SharedPhones} {
+		m := make(map[string]int32, len(set))
+		for v := range set {
+			m[v] = 1
+		}
+		run.TFValues[key] = m
+	}
+	for _, p := range res.Review {
+		run.Review = append(run.Review, store.ReviewPair{A: ids[p.A], B: ids[p.B], Weight: p.Weight,
+			Probability: p.Probability, Conflict: p.Conflict})
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	run.Summary = map[string]any{"run": runID, "mode": mode, "records": len(recs), "new_records": newRecords,
+		"people": res.People, "new_people": fresh, "auto_links": res.AutoLinks, "review_pairs": len(res.Review)}
+	if opt.Progress != nil {
+		opt.Progress("saving", 0, 0)
+	}
+	if err := st.SaveMatchRun(ctx, run); err != nil {
+		return nil, err
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	return sum, nil
+}
+
+func toMatch(m store.MatchRecord) match.Record {
+	return match.Record{ID: m.ID, GivenName: m.GivenName, FamilyName: m.FamilyName, Emails: m.Emails,
+		Phones: m.Phones, BirthDate: m.BirthDate, Street: m.Street, Postcode: m.Postcode, City: m.City,
+		NationalID: m.NationalID, Occupation: m.Occupation}
+}
+
+// StoredModel returns the model the last training run estimated.
+func StoredModel(ctx context.Context, st *store.Store) (*match.Model, error) {
+	stored, err := st.StoredModel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if stored == nil {
+		return nil, fmt.Errorf("no dedupe has run yet: run 'padron dedupe' first")
+	}
+	model := new(match.Model)
+	if err := json.Unmarshal(stored, model); err != nil {
+		return nil, fmt.Errorf("stored match model: %w", err)
+	}
+	return model, nil
+}
+
+// Explain lays out how the last run's model scores two records.
+func Explain(ctx context.Context, st *store.Store, a, b int64, nicknameFiles []string) (*match.Explanation, error) {
+	nick, err := Nicknames(nicknameFiles)
+	if err != nil {
+		return nil, err
+	}
+	model, err := StoredModel(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	values, totals, err := st.StoredTF(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ra, rb *match.Record
+	err = st.MatchRecordsByID(ctx, []int64{a, b}, func(m store.MatchRecord) error {
+		r := toMatch(m)
+		if m.ID == a {
+			ra = &r
+		}
+		if m.ID == b {
+			rb = &r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ra == nil || rb == nil {
+		return nil, fmt.Errorf("record not found")
+	}
+	set := func(key string) map[string]bool {
+		out := map[string]bool{}
+		for v := range values[key] {
+			out[v] = true
+		}
+		return out
+	}
+	ex := match.NewExplainer(model, match.NewTF(values, totals), nick, set(sharedEmailKey), set(sharedPhoneKey)).Explain(ra, rb)
+	return &ex, nil
+}

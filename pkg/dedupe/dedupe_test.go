@@ -1,0 +1,125 @@
+package dedupe
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/padron-org/padron/mappings"
+	"github.com/padron-org/padron/pkg/ingest"
+	"github.com/padron-org/padron/pkg/mapping"
+	"github.com/padron-org/padron/pkg/store"
+	"github.com/padron-org/padron/pkg/synth"
+	"github.com/padron-org/padron/samples"
+)
+
+// importGenerated generates a seeded multi-source set and imports it into a new store.
+func importGenerated(t *testing.T, people int, seed uint64) (*store.Store, *synth.Manifest) {
+	t.Helper()
+	dir := t.TempDir()
+	man, err := synth.Generate(synth.Config{People: people, Seed: seed}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "padron.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	lib, err := mapping.NewLibrary(mappings.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.AddFS(samples.Mappings, "mappings", "samples"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range man.Files {
+		res := ingest.File(context.Background(), st, f.Path, ingest.Options{Library: lib})
+		if res.Err != nil {
+			t.Fatalf("import %s: %v", f.Path, res.Err)
+		}
+	}
+	return st, man
+}
+
+// truth reads truth.csv into record key → true person.
+func truth(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, r := range rows[1:] {
+		out[r[0]+":"+r[1]] = r[2]
+	}
+	return out
+}
+
+type pairCounts struct{ tp, predicted, actual int64 }
+
+func c2(n int64) int64 { return n * (n - 1) / 2 }
+
+// score compares predicted people with the truth, pairwise.
+func score(t *testing.T, st *store.Store, want map[string]string) pairCounts {
+	t.Helper()
+	pred := map[int64]int64{}
+	act := map[string]int64{}
+	cell := map[[2]string]int64{}
+	n := 0
+	err := st.ExportLinks(context.Background(), func(file string, no int, person int64) error {
+		key := file + ":" + strconv.Itoa(no)
+		tp, ok := want[key]
+		if !ok {
+			t.Fatalf("record %s not in truth", key)
+		}
+		n++
+		pred[person]++
+		act[tp]++
+		cell[[2]string{strconv.FormatInt(person, 10), tp}]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(want) {
+		t.Fatalf("links cover %d records, truth %d", n, len(want))
+	}
+	var c pairCounts
+	for _, v := range pred {
+		c.predicted += c2(v)
+	}
+	for _, v := range act {
+		c.actual += c2(v)
+	}
+	for _, v := range cell {
+		c.tp += c2(v)
+	}
+	return c
+}
+
+func TestDedupeGeneratedAccuracy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports a generated set")
+	}
+	st, man := importGenerated(t, 1500, 11)
+	sum, err := Run(context.Background(), st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := score(t, st, truth(t, man.Truth))
+	p := float64(c.tp) / float64(c.predicted)
+	r := float64(c.tp) / float64(c.actual)
+	t.Logf("records %d, pairs %d, people %d (true %d); precision %.4f recall %.4f", sum.Records, sum.Pairs, sum.People, man.People, p, r)
+	if p < 0.99 || r < 0.93 {
+		t.Errorf("precision %.4f (want ≥ 0.99), recall %.4f (want ≥ 0.93)", p, r)
+	}
+}

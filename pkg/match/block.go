@@ -1,0 +1,349 @@
+package match
+
+import (
+	"context"
+	"hash/maphash"
+	"slices"
+	"strconv"
+	"sync"
+)
+
+// A blocking rule gives each record zero or more keys; records sharing a key become
+// candidate pairs. Keys shared by more than the rule's cap of records say too little
+// (every "maria garcia" in a national list) and are skipped, and counted as such:
+// the other rules still find those people through their email, phone or birth date.
+type rule struct {
+	name string
+	uses []int // comparisons the rule's keys agree on; its EM session leaves them out
+	cap  int
+	keys func(r *Rules, f *feat, emit func(parts ...string))
+	// recall lists, per comparison in uses, the levels at which two records of one
+	// person surely share the rule's key: with m it tells what share of all matches
+	// the rule finds, which turns its session's match count into an estimate of the
+	// matches in the whole data (see prior in train.go). nil: not usable so.
+	recall map[int][]uint8
+}
+
+// Rules holds the blocking rules and what they need.
+type Rules struct {
+	list []rule
+	nick *Nicknames
+}
+
+// DefaultCap is the largest block a rule pairs up in full.
+const DefaultCap = 200
+
+func newRules(nick *Nicknames, capN int) *Rules {
+	if capN <= 0 {
+		capN = DefaultCap
+	}
+	small := capN / 4
+	if small < 2 {
+		small = 2
+	}
+	r := &Rules{nick: nick}
+	r.list = []rule{
+		{"email", []int{cEmail}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+			for _, e := range f.emails {
+				emit(e)
+			}
+		}, map[int][]uint8{cEmail: {1, 2}}},
+		{"phone", []int{cPhone}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+			for _, p := range f.phones {
+				emit(p)
+			}
+		}, map[int][]uint8{cPhone: {1, 2}}},
+		{"national_id", []int{cNatID}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+			if f.natID != "" {
+				emit(f.natID)
+			}
+		}, map[int][]uint8{cNatID: {1}}},
+		{"given+family", []int{cGiven, cFamily}, capN, func(r *Rules, f *feat, emit func(...string)) {
+			if f.given1 == "" {
+				return
+			}
+			for _, g := range r.givenKeys(f) {
+				for _, t := range f.famToks {
+					if g < t { // order-free, so swapped names meet
+						emit(g, t)
+					} else {
+						emit(t, g)
+					}
+				}
+			}
+		}, map[int][]uint8{cGiven: {1}, cFamily: {1}}},
+		{"email_user", []int{cEmail}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+			for _, l := range f.locals {
+				if len(l) >= 5 {
+					emit(l) // jan.kowalski at gmail.com and at wp.pl
+				}
+			}
+		}, nil},
+		{"given+family_prefix", []int{cGiven}, capN, func(r *Rules, f *feat, emit func(...string)) {
+			if f.given1 == "" {
+				return
+			}
+			for _, g := range r.nick.Canon(f.given1) {
+				for _, t := range f.famToks {
+					emit(g, prefix(t, 3)) // a typo late in the surname
+				}
+			}
+		}, nil},
+		{"family+given_initial", []int{cFamily}, small, func(_ *Rules, f *feat, emit func(...string)) {
+			if f.given1 == "" {
+				return
+			}
+			for _, t := range f.famToks {
+				emit(t, f.given1[:1]) // a typo in the first name
+			}
+		}, nil},
+		{"given+birth_date", []int{cGiven, cDOB}, capN, func(r *Rules, f *feat, emit func(...string)) {
+			if f.given1 == "" || f.dob == 0 {
+				return
+			}
+			for _, g := range r.givenKeys(f) {
+				emit(g, f.dobS)
+			}
+		}, map[int][]uint8{cGiven: {1}, cDOB: {1}}},
+		{"family+birth_date", []int{cFamily, cDOB}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+			if f.dob == 0 {
+				return
+			}
+			for _, t := range f.famToks {
+				emit(t, f.dobS)
+			}
+		}, map[int][]uint8{cFamily: {1}, cDOB: {1}}},
+		{"birth_date+postcode", []int{cDOB, cPostcode}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+			if f.dob != 0 && f.post != "" {
+				emit(f.dobS, f.post)
+			}
+		}, map[int][]uint8{cDOB: {1}, cPostcode: {1}}},
+		{"family+postcode", []int{cFamily, cPostcode}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+			if f.post == "" {
+				return
+			}
+			for _, t := range f.famToks {
+				emit(t, f.post)
+			}
+		}, map[int][]uint8{cFamily: {1}, cPostcode: {1}}},
+		{"given+postcode", []int{cGiven, cPostcode}, capN, func(r *Rules, f *feat, emit func(...string)) {
+			if f.given1 == "" || f.post == "" {
+				return
+			}
+			for _, g := range r.nick.Canon(f.given1) {
+				emit(g, f.post)
+			}
+		}, map[int][]uint8{cGiven: {1}, cPostcode: {1}}},
+		{"family", []int{cFamily}, small, func(_ *Rules, f *feat, emit func(...string)) {
+			if f.family != "" {
+				emit(f.family)
+			}
+		}, nil},
+		{"birth_date", []int{cDOB}, small, func(_ *Rules, f *feat, emit func(...string)) {
+			if f.dob != 0 {
+				emit(f.dobS)
+			}
+		}, nil},
+	}
+	return r
+}
+
+// RuleStats says what one blocking rule produced.
+type RuleStats struct {
+	Rule string `json:"rule"`
+	// Blocks is the number of keys shared by two or more records.
+	Blocks int `json:"blocks"`
+	// Pairs is the number of pairs the rule produced; New those no earlier rule did.
+	Pairs int64 `json:"pairs"`
+	New   int64 `json:"new_pairs"`
+	// SkippedBlocks are keys shared by more records than the rule's cap, holding
+	// SkippedRecords records in all.
+	SkippedBlocks  int   `json:"skipped_blocks"`
+	SkippedRecords int64 `json:"skipped_records"`
+	Cap            int   `json:"cap"`
+}
+
+// Record indexes are packed into pair keys: 26 bits each, so one run handles up to
+// 67 million records.
+const (
+	maxRecords = 1 << 26
+	idxBits    = 26
+	idxMask    = 1<<idxBits - 1
+)
+
+// candidates holds the distinct candidate pairs, sorted, with which rules found each.
+type candidates struct {
+	pairs []uint64 // i<<32 | j, i < j
+	rules []uint16 // bit r set when rule r produced the pair
+}
+
+func pairOf(p uint64) (i, j int) { return int(p >> 32), int(p & 0xffffffff) }
+
+var seed = maphash.MakeSeed()
+
+// block runs every rule. A pair is produced only when want(i, j) says so (used by
+// incremental runs: at least one side new, not already one person).
+func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool, progress func(done, total int)) (*candidates, []RuleStats, error) {
+	n := len(fs)
+	stats := make([]RuleStats, len(rs.list))
+	perRule := make([][]uint64, len(rs.list))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
+	var mu sync.Mutex
+	done := 0
+	for ri := range rs.list {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(ri int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			perRule[ri], stats[ri] = rs.runRule(ctx, ri, fs, want)
+			mu.Lock()
+			done++
+			if progress != nil {
+				progress(done, len(rs.list)+1)
+			}
+			mu.Unlock()
+		}(ri)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	_ = n
+	c := mergePairs(perRule, stats)
+	if progress != nil {
+		progress(len(rs.list)+1, len(rs.list)+1)
+	}
+	return c, stats, nil
+}
+
+// runRule returns the rule's sorted, distinct pairs.
+func (rs *Rules) runRule(ctx context.Context, ri int, fs []feat, want func(i, j int) bool) ([]uint64, RuleStats) {
+	ru := &rs.list[ri]
+	st := RuleStats{Rule: ru.name, Cap: ru.cap}
+	// Entries are (hash of key) << 26 | record index, sorted, so that records sharing
+	// a key sit together. A hash collision only adds a candidate pair, which scoring
+	// then rejects.
+	entries := make([]uint64, 0, len(fs))
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var idx int
+	emit := func(parts ...string) {
+		h.Reset()
+		for k, p := range parts {
+			if k > 0 {
+				h.WriteByte(0)
+			}
+			h.WriteString(p)
+		}
+		entries = append(entries, h.Sum64()<<idxBits|uint64(idx))
+	}
+	for i := range fs {
+		if i&0xffff == 0 && ctx.Err() != nil {
+			return nil, st
+		}
+		idx = i
+		ru.keys(rs, &fs[i], emit)
+	}
+	slices.Sort(entries)
+	var out []uint64
+	for a := 0; a < len(entries); {
+		b := a + 1
+		key := entries[a] >> idxBits
+		for b < len(entries) && entries[b]>>idxBits == key {
+			b++
+		}
+		size := b - a
+		switch {
+		case size < 2:
+		case size > ru.cap:
+			st.SkippedBlocks++
+			st.SkippedRecords += int64(size)
+		default:
+			st.Blocks++
+			for x := a; x < b; x++ {
+				i := int(entries[x] & idxMask)
+				for y := x + 1; y < b; y++ {
+					j := int(entries[y] & idxMask)
+					if i == j {
+						continue // one record emitting one key twice
+					}
+					lo, hi := i, j
+					if lo > hi {
+						lo, hi = hi, lo
+					}
+					if want != nil && !want(lo, hi) {
+						continue
+					}
+					out = append(out, uint64(lo)<<32|uint64(hi))
+				}
+			}
+		}
+		a = b
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	st.Pairs = int64(len(out))
+	return out, st
+}
+
+// mergePairs unites the rules' sorted pair lists, remembering which rules found each
+// pair, and counts each rule's new pairs (not found by an earlier rule).
+func mergePairs(lists [][]uint64, stats []RuleStats) *candidates {
+	total := 0
+	for _, l := range lists {
+		total += len(l)
+	}
+	all := make([]uint64, 0, total)
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	c := &candidates{pairs: all, rules: make([]uint16, len(all))}
+	for r, l := range lists {
+		k := 0
+		for _, p := range l {
+			for c.pairs[k] < p {
+				k++
+			}
+			if c.rules[k] == 0 {
+				stats[r].New++
+			}
+			c.rules[k] |= 1 << r
+		}
+	}
+	return c
+}
+
+func (s RuleStats) String() string {
+	return s.Rule + ": " + strconv.FormatInt(s.Pairs, 10) + " pairs"
+}
+
+func prefix(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// givenKeys returns the canonical forms of a record's first given name and, for a
+// double name, of the whole ("Chema" and "José María" both give "jose maria").
+func (rs *Rules) givenKeys(f *feat) []string {
+	keys := rs.nick.Canon(f.given1)
+	if f.given == f.given1 {
+		return keys
+	}
+	whole := rs.nick.Canon(f.given)
+	if len(whole) == 1 && whole[0] == f.given {
+		return keys // not a known double name
+	}
+	out := append([]string(nil), keys...)
+	for _, k := range whole {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -1,0 +1,187 @@
+package match
+
+import (
+	"slices"
+)
+
+// clusterer joins records into people: union–find over accepted links, strongest
+// first, where two groups are joined only if no record of one contradicts a record
+// of the other (the guard against chaining: A–C and C–B must not make A–B one
+// person when A and B have different birth dates).
+type clusterer struct {
+	parent  []int32
+	members [][]int32
+	cannot  map[uint64]bool
+	fs      []feat
+	cmp     *comparer
+	// sc and floor judge pairs a link would join indirectly; nil sc checks
+	// contradictions only.
+	sc    *scorer
+	floor float64
+	// Rejected counts links refused because they would have joined contradicting
+	// records.
+	Rejected int
+}
+
+func newClusterer(fs []feat, cmp *comparer) *clusterer {
+	n := len(fs)
+	c := &clusterer{parent: make([]int32, n), members: make([][]int32, n), fs: fs, cmp: cmp, cannot: map[uint64]bool{}}
+	for i := range c.parent {
+		c.parent[i] = int32(i)
+	}
+	return c
+}
+
+func pairKey(i, j int) uint64 {
+	if i > j {
+		i, j = j, i
+	}
+	return uint64(i)<<32 | uint64(j)
+}
+
+func (c *clusterer) find(i int32) int32 {
+	for c.parent[i] != i {
+		c.parent[i] = c.parent[c.parent[i]]
+		i = c.parent[i]
+	}
+	return i
+}
+
+func (c *clusterer) group(r int32) []int32 {
+	if c.members[r] == nil {
+		return []int32{r}
+	}
+	return c.members[r]
+}
+
+// union joins the groups of i and j without any check (existing people, decisions).
+func (c *clusterer) union(i, j int) {
+	ri, rj := c.find(int32(i)), c.find(int32(j))
+	if ri == rj {
+		return
+	}
+	gi, gj := c.group(ri), c.group(rj)
+	if len(gi) < len(gj) {
+		ri, rj, gi, gj = rj, ri, gj, gi
+	}
+	c.parent[rj] = ri
+	c.members[ri] = append(gi, gj...)
+	c.members[rj] = nil
+}
+
+// link joins the groups of i and j unless the guard refuses; it reports whether they
+// are one group afterwards.
+func (c *clusterer) link(i, j int) bool {
+	ri, rj := c.find(int32(i)), c.find(int32(j))
+	if ri == rj {
+		return true
+	}
+	gi, gj := c.group(ri), c.group(rj)
+	var lv levels
+	for _, x := range gi {
+		for _, y := range gj {
+			if len(c.cannot) > 0 && c.cannot[pairKey(int(x), int(y))] {
+				c.Rejected++
+				return false
+			}
+			if int(x) == i && int(y) == j || int(x) == j && int(y) == i {
+				continue // the link itself was checked when scored
+			}
+			if c.indirectConflict(&c.fs[x], &c.fs[y], &lv) {
+				c.Rejected++
+				return false
+			}
+		}
+	}
+	c.union(i, j)
+	return true
+}
+
+// indirectConflict says whether two records may not become one person through
+// others: a contradiction (see conflict), or, directly, a score below the review
+// threshold with an email or a phone that differs. The first stops a household
+// being joined through a record without a first name; the second stops chains of
+// namesakes ("Jan Kowalski" with one address, then another, then another).
+func (c *clusterer) indirectConflict(a, b *feat, lv *levels) bool {
+	var w float64
+	if c.sc != nil {
+		w = c.sc.score(a, b, lv)
+	} else {
+		c.cmp.compare(a, b, lv)
+	}
+	if conflict(lv) {
+		return true
+	}
+	return c.sc != nil && w < c.floor && (lv[cEmail] == last(cEmail) || lv[cPhone] == last(cPhone))
+}
+
+// clusters numbers the groups 0..k-1 in order of their smallest record.
+func (c *clusterer) clusters() []int32 {
+	out := make([]int32, len(c.parent))
+	ids := make(map[int32]int32)
+	for i := range c.parent {
+		r := c.find(int32(i))
+		id, ok := ids[r]
+		if !ok {
+			id = int32(len(ids))
+			ids[r] = id
+		}
+		out[i] = id
+	}
+	return out
+}
+
+// AssignIDs gives each cluster a person id. A cluster keeps the old id most of its
+// records had (each old id goes to the one cluster holding most of its records, ties
+// to the cluster with the lowest record); other clusters get fresh ids from next, in
+// order of their first record. old may be nil.
+func AssignIDs(cluster []int32, old []int64, next func() int64) []int64 {
+	k := int32(0)
+	for _, c := range cluster {
+		if c+1 > k {
+			k = c + 1
+		}
+	}
+	type cell struct {
+		cluster int32
+		old     int64
+		n       int
+		first   int
+	}
+	counts := map[[2]int64]*cell{}
+	for i, c := range cluster {
+		if old == nil || old[i] == 0 {
+			continue
+		}
+		key := [2]int64{int64(c), old[i]}
+		if counts[key] == nil {
+			counts[key] = &cell{cluster: c, old: old[i], first: i}
+		}
+		counts[key].n++
+	}
+	cells := make([]*cell, 0, len(counts))
+	for _, v := range counts {
+		cells = append(cells, v)
+	}
+	slices.SortFunc(cells, func(a, b *cell) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return a.first - b.first
+	})
+	id := make([]int64, k)
+	used := map[int64]bool{}
+	for _, c := range cells {
+		if id[c.cluster] == 0 && !used[c.old] {
+			id[c.cluster], used[c.old] = c.old, true
+		}
+	}
+	out := make([]int64, len(cluster))
+	for i, c := range cluster {
+		if id[c] == 0 {
+			id[c] = next()
+		}
+		out[i] = id[c]
+	}
+	return out
+}

@@ -1,0 +1,478 @@
+package match
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/padron-org/padron/pkg/normalize"
+)
+
+// The comparisons, in the order of a pattern's levels. Level 0 of every comparison
+// means "a value is missing on one side": it says nothing either way (weight 0).
+const (
+	cGiven = iota
+	cFamily
+	cDOB
+	cEmail
+	cPhone
+	cNatID
+	cPostcode
+	cCity
+	cStreet
+	cOcc
+	numComp
+)
+
+// Level numbers shared by all comparisons: 1 is always the exact match, and the last
+// level of each comparison is "different".
+const (
+	lvMissing = 0
+	lvExact   = 1
+)
+
+// Comparison describes one field comparison: its levels, strongest first.
+type Comparison struct {
+	Name   string   `json:"name"`
+	Levels []string `json:"levels"` // index = level; [0] is "missing"
+	// TF says whether an exact match is weighed by how common the value is.
+	TF bool `json:"tf"`
+}
+
+// Comparisons lists every comparison and its levels; docs/matching.md describes them.
+var Comparisons = [numComp]Comparison{
+	cGiven:    {"given_name", []string{"missing", "exact", "nickname or first name", "similar (JW ≥ 0.92)", "similar (JW ≥ 0.85)", "initial", "different"}, true},
+	cFamily:   {"family_name", []string{"missing", "exact", "one surname dropped or added", "similar (JW ≥ 0.92)", "similar (JW ≥ 0.80)", "a relative's (another surname differs, or the other gender's form)", "different"}, true},
+	cDOB:      {"birth_date", []string{"missing", "exact", "day and month swapped", "one typo", "same year", "different"}, true},
+	cEmail:    {"email", []string{"missing", "same mailbox", "same mailbox, shared by several people", "same user, other domain", "one typo", "different"}, false},
+	cPhone:    {"phone", []string{"missing", "exact", "exact, shared by several people", "same last 8 digits", "different"}, false},
+	cNatID:    {"national_id", []string{"missing", "exact", "one typo", "different"}, false},
+	cPostcode: {"postcode", []string{"missing", "exact", "one typo", "different"}, true},
+	cCity:     {"city", []string{"missing", "exact", "similar (JW ≥ 0.90)", "different"}, true},
+	cStreet:   {"street", []string{"missing", "exact", "similar (JW ≥ 0.90)", "different"}, false},
+	cOcc:      {"occupation", []string{"missing", "exact", "different"}, true},
+}
+
+// levels holds one pair's level per comparison.
+type levels [numComp]uint8
+
+// pattern packs levels into 4 bits each, for counting in training.
+func (l *levels) pattern() uint64 {
+	var p uint64
+	for i := numComp - 1; i >= 0; i-- {
+		p = p<<4 | uint64(l[i])
+	}
+	return p
+}
+
+// swappedBit marks, in a stored pattern, a pair whose names matched swapped.
+const swappedBit = 1 << 63
+
+func unpack(p uint64) (l levels) {
+	for i := 0; i < numComp; i++ {
+		l[i] = uint8(p & 15)
+		p >>= 4
+	}
+	return l
+}
+
+func last(c int) uint8 { return uint8(len(Comparisons[c].Levels) - 1) }
+
+// comparer compares prepared records.
+type comparer struct {
+	nick *Nicknames
+}
+
+// compare fills lv for a and b and reports whether the names matched best with given
+// and family name swapped on one side ("KOWALSKA ANNA" typed into the given-name
+// column).
+func (c *comparer) compare(a, b *feat, lv *levels) (swapped bool) {
+	lv[cGiven] = c.given(a.given, a.given1, b.given, b.given1)
+	lv[cFamily] = family(a.family, a.famToks, b.family, b.famToks)
+	if lv[cGiven]+lv[cFamily] > 4 && a.given != "" && b.given != "" {
+		swapped = c.swapNames(a, b, lv)
+	}
+	lv[cDOB] = dob(a, b)
+	lv[cEmail] = email(a, b)
+	lv[cPhone] = phone(a, b)
+	lv[cNatID] = exactTypo(a.natID, b.natID, cNatID)
+	lv[cPostcode] = exactTypo(a.post, b.post, cPostcode)
+	lv[cCity] = similar(a.city, b.city, 0.90, cCity)
+	lv[cStreet] = similar(a.street, b.street, 0.90, cStreet)
+	switch {
+	case a.occ == "" || b.occ == "":
+		lv[cOcc] = lvMissing
+	case a.occ == b.occ:
+		lv[cOcc] = lvExact
+	default:
+		lv[cOcc] = 2
+	}
+	return swapped
+}
+
+// swapNames improves poor name levels by comparing the names across columns: the
+// swapped order ("KOWALSKA ANNA" in the given-name column), a family name left empty
+// on one side with its given name compared to the other's family name, and the
+// whole names as sets of words, for names split at another place ("Daniel | Domínguez
+// Gallego" and "Domínguez | Gallego Daniel"). It reports whether it did.
+func (c *comparer) swapNames(a, b *feat, lv *levels) bool {
+	switch {
+	case a.family == "" && b.family == "":
+		return false
+	case a.family == "" || b.family == "":
+		// "Jan" with no family name against "Zych | Jan": the lone name may be the
+		// other's family name column's.
+		if a.family == "" {
+			a, b = b, a
+		}
+		if b.givenInit&a.famInit == 0 {
+			return false
+		}
+		if g := c.given(a.family, firstTok(a.family), b.given, b.given1); g < lv[cGiven] && g <= 4 {
+			lv[cGiven] = g
+			return true
+		}
+		return false
+	}
+	if a.givenInit&b.famInit != 0 || a.famInit&b.givenInit != 0 {
+		g := c.given(a.given, a.given1, b.family, b.famFirst)
+		f := family(a.family, a.famToks, b.given, b.givenToks)
+		if g+f < lv[cGiven]+lv[cFamily] && g <= 4 && f <= 4 {
+			lv[cGiven], lv[cFamily] = g, f
+			return true
+		}
+	}
+	if lv[cGiven] != lvExact && lv[cFamily] != lvExact && a.initials == b.initials {
+		switch wordsMatch(a.nameToks, b.nameToks) {
+		case 2:
+			lv[cGiven], lv[cFamily] = lvExact, lvExact
+			return true
+		case 1:
+			lv[cGiven], lv[cFamily] = 3, 3
+			return true
+		}
+	}
+	return false
+}
+
+func firstTok(s string) string {
+	f, _, _ := strings.Cut(s, " ")
+	return f
+}
+
+func (c *comparer) given(a, a1, b, b1 string) uint8 {
+	switch {
+	case a == "" || b == "":
+		return lvMissing
+	case a == b:
+		return lvExact
+	case a1 == b1 || c.nick.Same(a1, b1) || c.nick.Same(a, b) || (a != a1 || b != b1) && shareWord(a, b):
+		return 2
+	case genderPair(a1, b1):
+		return 6 // Mario/María, Daniel/Daniela: siblings and spouses, not typos
+	}
+	jw := jaroWinkler(a, b)
+	if a1 != a || b1 != b {
+		if j1 := jaroWinkler(a1, b1); j1 > jw {
+			jw = j1
+		}
+	}
+	switch {
+	case jw >= 0.92:
+		return 3
+	case jw >= 0.85, len(a1) >= 4 && len(b1) >= 4 && editAtMost1(a1, b1),
+		len(a1) >= 5 && len(b1) >= 5 && a1[0] == b1[0] && editWithin2(a1, b1):
+		return 4
+	case (len(a1) == 1 || len(b1) == 1) && a1[0] == b1[0]:
+		return 5
+	}
+	return 6
+}
+
+// sameWord reports whether two surname words are one, allowing for a typo.
+func sameWord(x, y string) bool {
+	switch {
+	case x == y:
+		return true
+	case surnameGenders(x, y):
+		return false
+	case len(x) < 3 || len(y) < 3:
+		return false
+	case editAtMost1(x, y):
+		return true
+	case len(x) >= 6 && len(y) >= 6:
+		return editWithin2(x, y)
+	}
+	return len(x) >= 4 && len(y) >= 4 && jaroWinkler(x, y) >= 0.92
+}
+
+// surnameGenders reports the masculine and feminine forms of one Polish surname
+// (Kowalski/Kowalska, Nowicki/Nowicka): a husband and wife, not a typo.
+func surnameGenders(x, y string) bool {
+	if len(x) != len(y) || len(x) < 5 || x[:len(x)-1] != y[:len(y)-1] {
+		return false
+	}
+	a, b := x[len(x)-1], y[len(y)-1]
+	return (a == 'i' && b == 'a' || a == 'a' && b == 'i') && (x[len(x)-2] == 'k' || x[len(x)-2] == 'z')
+}
+
+// shareWord reports whether two multi-word given names share a word of three letters
+// or more ("María Elena" and "Elena").
+func shareWord(a, b string) bool {
+	if !strings.Contains(a, " ") && !strings.Contains(b, " ") {
+		return false
+	}
+	for _, x := range strings.Fields(a) {
+		if len(x) < 3 {
+			continue
+		}
+		for _, y := range strings.Fields(b) {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wordsMatch compares two whole names as sets of words: 2 when they hold the same
+// words, 1 when the same words up to typos, 0 otherwise.
+func wordsMatch(aw, bw []string) int {
+	if len(aw) != len(bw) || len(aw) < 2 {
+		return 0
+	}
+	used := make([]bool, len(bw))
+	exact := true
+	for _, x := range aw {
+		found := -1
+		for k, y := range bw {
+			if !used[k] && x == y {
+				found = k
+				break
+			}
+		}
+		if found < 0 {
+			exact = false
+			for k, y := range bw {
+				if !used[k] && sameWord(x, y) {
+					found = k
+					break
+				}
+			}
+		}
+		if found < 0 {
+			return 0
+		}
+		used[found] = true
+	}
+	if exact {
+		return 2
+	}
+	return 1
+}
+
+// genderPair reports whether a and b are the masculine and feminine forms of one
+// name (mario/maria, daniel/daniela, julio/julia): close in spelling, different people.
+func genderPair(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) < 3 || !normalize.IsGivenName(a) || !normalize.IsGivenName(b) {
+		return false // a typo (Edyt/Edyta), not a name's other form
+	}
+	switch {
+	case len(b) == len(a)+1: // daniel/daniela, jan/jana (but not the typo diana/dianaa)
+		return b[len(b)-1] == 'a' && a[len(a)-1] != 'a' && b[:len(a)] == a
+	case len(a) == len(b): // mario/maria, julio/julia
+		x, y := a[len(a)-1], b[len(b)-1]
+		return a[:len(a)-1] == b[:len(b)-1] && (x == 'o' && y == 'a' || x == 'a' && y == 'o')
+	}
+	return false
+}
+
+func family(a string, at []string, b string, bt []string) uint8 {
+	switch {
+	case a == "" || b == "":
+		return lvMissing
+	case a == b:
+		return lvExact
+	case surnameGenders(a, b):
+		return 5
+	}
+	// Surnames as sets of words: one contained in the other is a dropped second
+	// surname (García López / García) or a married name (Nowak-Kowalska / Kowalska);
+	// one shared and another different is a relative (García López / García Pérez).
+	shared, differ := false, false
+	for _, x := range at {
+		found := false
+		for _, y := range bt {
+			if sameWord(x, y) {
+				found = true
+				break
+			}
+		}
+		if found {
+			shared = shared || len(x) >= 3
+		} else {
+			differ = true
+		}
+	}
+	if shared && differ && len(bt) > 1 {
+		// Every word of b may still be in a: check the other way round.
+		sub := true
+		for _, y := range bt {
+			if !slices.Contains(at, y) {
+				sub = false
+				break
+			}
+		}
+		if !sub {
+			return 5
+		}
+	}
+	if shared {
+		return 2
+	}
+	jw := jaroWinkler(a, b)
+	if len(at) > 1 || len(bt) > 1 {
+		if j1 := jaroWinkler(firstOr(at, a), firstOr(bt, b)); j1 > jw {
+			jw = j1
+		}
+	}
+	switch {
+	case jw >= 0.92:
+		return 3
+	case jw >= 0.80:
+		return 4
+	}
+	return 6
+}
+
+func firstOr(t []string, s string) string {
+	if len(t) > 0 {
+		return t[0]
+	}
+	return s
+}
+
+func dob(a, b *feat) uint8 {
+	switch {
+	case a.dob == 0 || b.dob == 0:
+		return lvMissing
+	case a.dob == b.dob:
+		return lvExact
+	}
+	ya, ma, da := a.dob/10000, a.dob/100%100, a.dob%100
+	yb, mb, db := b.dob/10000, b.dob/100%100, b.dob%100
+	switch {
+	case ya == yb && ma == db && da == mb:
+		return 2
+	case editAtMost1(a.dobS, b.dobS):
+		return 3
+	case ya == yb:
+		return 4
+	}
+	return 5
+}
+
+// Email and phone levels 1 and 2 are both exact matches: 2 when the address or
+// number is shared by records with different first names (a household's), which is
+// much weaker evidence than a personal one.
+func email(a, b *feat) uint8 {
+	if len(a.emails) == 0 || len(b.emails) == 0 {
+		return lvMissing
+	}
+	best := uint8(5)
+	for i, x := range a.emails {
+		for j, y := range b.emails {
+			switch {
+			case x == y:
+				if a.emailShared&(1<<i) == 0 {
+					return lvExact
+				}
+				best = 2
+			case best > 3 && a.locals[i] == b.locals[j] && len(a.locals[i]) >= 5:
+				best = 3
+			case best > 4 && editAtMost1(x, y) && !digitDiffers(x, y):
+				best = 4
+			}
+		}
+	}
+	return best
+}
+
+func phone(a, b *feat) uint8 {
+	if len(a.phones) == 0 || len(b.phones) == 0 {
+		return lvMissing
+	}
+	best := uint8(4)
+	for i, x := range a.phones {
+		for _, y := range b.phones {
+			switch {
+			case x == y:
+				if a.phoneShared&(1<<i) == 0 {
+					return lvExact
+				}
+				best = 2
+			case best > 3 && len(x) >= 9 && len(y) >= 9 && x[len(x)-8:] == y[len(y)-8:]:
+				best = 3
+			}
+		}
+	}
+	return best
+}
+
+func exactTypo(a, b string, c int) uint8 {
+	switch {
+	case a == "" || b == "":
+		return lvMissing
+	case a == b:
+		return lvExact
+	case editAtMost1(a, b):
+		return 2
+	}
+	return last(c)
+}
+
+func similar(a, b string, min float64, c int) uint8 {
+	switch {
+	case a == "" || b == "":
+		return lvMissing
+	case a == b:
+		return lvExact
+	case jaroWinkler(a, b) >= min:
+		return 2
+	}
+	return last(c)
+}
+
+// conflict reports strong evidence that two records are different people, which no
+// amount of shared contact details may outweigh: a household shares an email, a
+// phone and a surname, but not a first name and a birth date. Such a pair is never
+// linked automatically, and a cluster never joins two such records through a third.
+func conflict(lv *levels) bool {
+	switch {
+	case lv[cNatID] == last(cNatID):
+		return true
+	case lv[cNatID] == lvExact:
+		return false
+	case lv[cDOB] == last(cDOB):
+		return true
+	case lv[cGiven] == last(cGiven), lv[cFamily] == 5:
+		return lv[cDOB] != lvExact
+	}
+	return false
+}
+
+// digitDiffers reports whether two equal-length strings differ in a digit on both
+// sides (jan.kowalski57 and jan.kowalski58 are two mailboxes, not a typo).
+func digitDiffers(x, y string) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := 0; i < len(x); i++ {
+		if x[i] != y[i] {
+			return x[i] >= '0' && x[i] <= '9' && y[i] >= '0' && y[i] <= '9'
+		}
+	}
+	return false
+}

@@ -1,0 +1,97 @@
+package match
+
+import "testing"
+
+func rec(given, family string) Record { return Record{GivenName: given, FamilyName: family} }
+
+func levelsOf(a, b Record) (levels, bool) {
+	c := comparer{nick: DefaultNicknames()}
+	fa, fb := prepare(&a), prepare(&b)
+	var lv levels
+	sw := c.compare(&fa, &fb, &lv)
+	return lv, sw
+}
+
+func TestCompareNames(t *testing.T) {
+	for _, c := range []struct {
+		a, b          Record
+		given, family uint8
+		swapped       bool
+	}{
+		{rec("Łukasz", "Wróbel"), rec("LUKASZ", "WROBEL"), lvExact, lvExact, false},
+		{rec("Anna", "Kowalska"), rec("KOWALSKA", "ANNA"), lvExact, lvExact, true},
+		{rec("Kasia", "Nowak"), rec("Katarzyna", "Nowak"), 2, lvExact, false},
+		{rec("Pepe", "Muñoz"), rec("José", "Munoz"), 2, lvExact, false},
+		{rec("María José", "García López"), rec("María", "García"), 2, 2, false},
+		{rec("Anna", "Kowalska"), rec("Anna", "Nowak-Kowalska"), lvExact, 2, false},
+		{rec("Jonathan", "Smith"), rec("Jonathon", "Smith"), 3, lvExact, false},
+		{rec("J.", "Smith"), rec("John", "Smith"), 5, lvExact, false},
+		{rec("Mario", "Rossi"), rec("Maria", "Rossi"), 6, lvExact, false},
+		{rec("Daniel", "Paz"), rec("Daniela", "Paz"), 6, lvExact, false},
+		{rec("Anna", "Nowak"), rec("Piotr", "Nowak"), 6, lvExact, false},
+		{rec("Edyta", "Lisowska"), rec("Edyt", "Lisowska"), 3, lvExact, false},
+		{rec("Fernando", "Mnzano Toledo"), rec("Fernando", "Manzano Toledo"), lvExact, 2, false},
+		{rec("Rosario", "Rodríguez Molina"), rec("Rosario", "Rodríguez Vicente"), lvExact, 5, false},
+		{rec("Daniel", "Domínguez Gallego"), rec("DOMÍNGUEZ", "GALLEGO DANIEEL"), 3, 3, true},
+		{rec("", "Nowak"), rec("Piotr", "Nowak"), lvMissing, lvExact, false},
+	} {
+		lv, sw := levelsOf(c.a, c.b)
+		if lv[cGiven] != c.given || lv[cFamily] != c.family || sw != c.swapped {
+			t.Errorf("%v vs %v: given %s, family %s, swapped %v; want %s, %s, %v", c.a, c.b,
+				Comparisons[cGiven].Levels[lv[cGiven]], Comparisons[cFamily].Levels[lv[cFamily]], sw,
+				Comparisons[cGiven].Levels[c.given], Comparisons[cFamily].Levels[c.family], c.swapped)
+		}
+	}
+}
+
+func TestCompareContacts(t *testing.T) {
+	a := Record{Emails: []string{"jan.kowalski+ong@gmail.com"}, Phones: []string{"+48600123456"}, BirthDate: 19800512}
+	for _, c := range []struct {
+		b                 Record
+		email, phone, dob uint8
+	}{
+		{Record{Emails: []string{"jankowalski@googlemail.com"}, Phones: []string{"+48600123456"}, BirthDate: 19800512}, lvExact, lvExact, lvExact},
+		{Record{Emails: []string{"jan.kowalski@wp.pl"}, Phones: []string{"+34600123456"}, BirthDate: 19801205}, 3, 3, 2},
+		{Record{Emails: []string{"jan.kowalsky@gmail.com"}, BirthDate: 19800513}, 4, lvMissing, 3},
+		{Record{Emails: []string{"ewa@wp.pl"}, Phones: []string{"+48500999888"}, BirthDate: 19800101}, 5, 4, 4},
+		{Record{BirthDate: 19750101}, lvMissing, lvMissing, 5},
+	} {
+		lv, _ := levelsOf(a, c.b)
+		if lv[cEmail] != c.email || lv[cPhone] != c.phone || lv[cDOB] != c.dob {
+			t.Errorf("%v: email %d phone %d dob %d, want %d %d %d", c.b, lv[cEmail], lv[cPhone], lv[cDOB], c.email, c.phone, c.dob)
+		}
+	}
+}
+
+func TestConflict(t *testing.T) {
+	// A household: same surname, email and phone; different first names.
+	mother := Record{GivenName: "Anna", FamilyName: "Nowak", Emails: []string{"nowakowie@wp.pl"}, Phones: []string{"+48600123456"}}
+	father := Record{GivenName: "Piotr", FamilyName: "Nowak", Emails: []string{"nowakowie@wp.pl"}, Phones: []string{"+48600123456"}}
+	if lv, _ := levelsOf(mother, father); !conflict(&lv) {
+		t.Error("household pair should conflict")
+	}
+	// The same first name with a typo in the birth date is no conflict.
+	a := Record{GivenName: "Anna", FamilyName: "Nowak", BirthDate: 19800512}
+	b := Record{GivenName: "Anna", FamilyName: "Nowak", BirthDate: 19800513}
+	if lv, _ := levelsOf(a, b); conflict(&lv) {
+		t.Error("typo in birth date should not conflict")
+	}
+	// Father and son, same name, different birth dates.
+	b.BirthDate = 20050101
+	if lv, _ := levelsOf(a, b); !conflict(&lv) {
+		t.Error("different birth dates should conflict")
+	}
+}
+
+func TestCanonEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"Jan.Kowalski+news@GMAIL.com": "jankowalski@gmail.com",
+		"j.k@googlemail.com":          "jk@gmail.com",
+		"ana.paz+ong@hotmail.es":      "ana.paz@hotmail.es",
+		"nope":                        "",
+	} {
+		if got := canonEmail(in); got != want {
+			t.Errorf("canonEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,272 @@
+package match
+
+import (
+	"bufio"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/padron-org/padron/pkg/normalize"
+)
+
+// Nicknames knows which given names are the same name written short or long: Kasia
+// and Katarzyna, Pepe and José, Bob and Robert.
+//
+// Lists are read from text files, one canonical name a line followed by its short
+// forms, diminutives or spelling variants:
+//
+//	# comment lines, text after #, and blank lines are ignored
+//	katarzyna: kasia, kaśka, kasieńka
+//	josé maría: chema, josema
+//
+// Names are case-insensitive and may carry diacritics: every name is folded with
+// normalize.Fold, so "Kaśka" is stored as "kaska". Names may have several words. A
+// form may stand under several canonical names (alex: alejandro, alexander, ...), and
+// a canonical name listed again, in the same or another file, gains the new forms.
+//
+// Sameness is not transitive: Beto is short for both Alberto and Roberto, yet Alberto
+// and Roberto are different names. A Nicknames is safe for concurrent reads; Add and
+// AddFile must not run concurrently with anything else on the same value.
+type Nicknames struct {
+	canon  []string          // group id → canonical name
+	ids    map[string]int32  // canonical name → group id
+	groups map[string]*entry // folded name → the groups it belongs to
+}
+
+// entry is never changed once stored, so Clone can share it.
+type entry struct {
+	ids   []int32  // group ids, ascending
+	names []string // their canonical names, sorted: what Canon returns
+}
+
+//go:embed data/nicknames_*.txt
+var nicknameFiles embed.FS
+
+var defaultNicknames = sync.OnceValue(func() *Nicknames {
+	n := NewNicknames()
+	paths, _ := fs.Glob(nicknameFiles, "data/nicknames_*.txt")
+	for _, p := range paths {
+		f, err := nicknameFiles.Open(p)
+		if err == nil {
+			err = n.Add(f, p)
+			f.Close()
+		}
+		if err != nil {
+			panic(err) // the embedded lists are checked by tests
+		}
+	}
+	return n
+})
+
+// DefaultNicknames returns the built-in Polish, Spanish and English lists
+// (data/nicknames_*.txt), parsed once. Callers must not modify it: Clone it to extend.
+func DefaultNicknames() *Nicknames { return defaultNicknames() }
+
+// NewNicknames returns an empty set.
+func NewNicknames() *Nicknames {
+	return &Nicknames{ids: map[string]int32{}, groups: map[string]*entry{}}
+}
+
+// Clone returns a copy that can be extended without touching the original.
+func (n *Nicknames) Clone() *Nicknames {
+	if n == nil {
+		return NewNicknames()
+	}
+	return &Nicknames{
+		canon:  slices.Clip(slices.Clone(n.canon)),
+		ids:    maps.Clone(n.ids),
+		groups: maps.Clone(n.groups), // entries are immutable, sharing them is safe
+	}
+}
+
+// Len reports how many canonical names are known.
+func (n *Nicknames) Len() int {
+	if n == nil {
+		return 0
+	}
+	return len(n.canon)
+}
+
+// Canon returns the canonical names a folded given name stands for, sorted, including
+// the name itself when it is a canonical name or unknown: Canon("kasia") =
+// [katarzyna], Canon("katarzyna") = [katarzyna], Canon("zzz") = [zzz]. The result is
+// shared and must not be modified; only unknown names allocate.
+func (n *Nicknames) Canon(folded string) []string {
+	if n != nil {
+		if e := n.groups[folded]; e != nil {
+			return e.names
+		}
+	}
+	return []string{folded}
+}
+
+// Same reports whether two folded given names are the same name: equal, or sharing a
+// canonical name (kasia and katarzyna, kasia and kaska). It does not allocate.
+func (n *Nicknames) Same(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if n == nil {
+		return false
+	}
+	ea := n.groups[a]
+	if ea == nil {
+		return false
+	}
+	eb := n.groups[b]
+	if eb == nil {
+		return false
+	}
+	x, y := ea.ids, eb.ids
+	if len(x) == 1 && len(y) == 1 { // nearly every name
+		return x[0] == y[0]
+	}
+	for i, j := 0, 0; i < len(x) && j < len(y); {
+		switch {
+		case x[i] == y[j]:
+			return true
+		case x[i] < y[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
+}
+
+// AddFile reads a list file (see Nicknames) and adds it.
+func (n *Nicknames) AddFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return n.Add(f, path)
+}
+
+// Add reads a list in the format described at Nicknames and adds it; name is used in
+// errors, "name:LINE: reason". A bad line is an error, and then nothing is added.
+func (n *Nicknames) Add(r io.Reader, name string) error {
+	type line struct {
+		canon string
+		forms []string
+	}
+	var lines []line
+	sc := bufio.NewScanner(r)
+	no := 0
+	for sc.Scan() {
+		no++
+		text := sc.Text()
+		if no == 1 {
+			text = strings.TrimPrefix(text, "\uFEFF") // BOM from Windows editors
+		}
+		c, forms, err := parseNickLine(text)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, no, err)
+		}
+		if c != "" {
+			lines = append(lines, line{c, forms})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s:%d: %w", name, no+1, err)
+	}
+	if n.ids == nil {
+		n.ids, n.groups = map[string]int32{}, map[string]*entry{}
+	}
+	for _, l := range lines {
+		id, ok := n.ids[l.canon]
+		if !ok {
+			id = int32(len(n.canon))
+			n.canon = append(n.canon, l.canon)
+			n.ids[l.canon] = id
+		}
+		n.link(l.canon, id)
+		for _, f := range l.forms {
+			n.link(f, id)
+		}
+	}
+	return nil
+}
+
+// link puts name in group id, replacing its entry rather than changing it.
+func (n *Nicknames) link(name string, id int32) {
+	old := n.groups[name]
+	var ids []int32
+	if old != nil {
+		if _, found := slices.BinarySearch(old.ids, id); found {
+			return
+		}
+		ids = slices.Clone(old.ids)
+	}
+	i, _ := slices.BinarySearch(ids, id)
+	ids = slices.Insert(ids, i, id)
+	names := make([]string, len(ids))
+	for k, g := range ids {
+		names[k] = n.canon[g]
+	}
+	slices.Sort(names)
+	n.groups[name] = &entry{ids: slices.Clip(ids), names: names}
+}
+
+// parseNickLine returns the folded canonical name and forms of one line, or "" for a
+// blank or comment line.
+func parseNickLine(s string) (canon string, forms []string, err error) {
+	s, _, _ = strings.Cut(s, "#")
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil, nil
+	}
+	head, tail, ok := strings.Cut(s, ":")
+	if !ok {
+		return "", nil, errors.New(`missing ":" (want "canonical: form, form, ...")`)
+	}
+	if strings.Contains(tail, ":") {
+		return "", nil, errors.New(`more than one ":"`)
+	}
+	if canon, err = foldNickName(head); err != nil {
+		return "", nil, fmt.Errorf("canonical name: %w", err)
+	}
+	if strings.TrimSpace(tail) == "" {
+		return "", nil, fmt.Errorf("no forms after %q", canon+":")
+	}
+	for part := range strings.SplitSeq(tail, ",") {
+		f, err := foldNickName(part)
+		if err != nil {
+			return "", nil, err
+		}
+		if f != canon && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	return canon, forms, nil
+}
+
+// foldNickName folds one name. Only letters, spaces, hyphens and apostrophes are
+// allowed: Fold would turn other punctuation into spaces, and "kasia; kaska" must be
+// an error, not one two-word name.
+func foldNickName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("empty name (stray comma?)")
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) && !unicode.IsSpace(r) &&
+			!strings.ContainsRune("-'\u2019", r) {
+			return "", fmt.Errorf("unexpected %q in %q", r, s)
+		}
+	}
+	f := normalize.Fold(s)
+	if f == "" {
+		return "", fmt.Errorf("%q is not a name", s)
+	}
+	return f, nil
+}

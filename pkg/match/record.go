@@ -1,0 +1,161 @@
+// Package match decides which records are the same person: blocking, comparison,
+// Fellegi–Sunter scoring with parameters estimated from the data, and clustering.
+// It never prints and never touches the store; pkg/cli feeds it records and saves
+// what it concludes.
+package match
+
+import (
+	"strings"
+
+	"github.com/padron-org/padron/pkg/normalize"
+)
+
+// Record is what matching reads of one stored record.
+type Record struct {
+	ID         int64
+	GivenName  string
+	FamilyName string
+	Emails     []string // as stored: lower-case, validated
+	Phones     []string // E.164
+	BirthDate  int32    // yyyymmdd; 0 when unknown
+	Street     string
+	Postcode   string
+	City       string
+	NationalID string
+	Occupation string
+}
+
+// feat is a record prepared for comparison: folded keys, computed once.
+type feat struct {
+	given     string   // whole folded given name(s): "maria jose"
+	given1    string   // first given token: "maria"
+	family    string   // whole folded family name(s): "nowak kowalska"
+	famToks   []string // family tokens of 2+ letters
+	famFirst  string   // first family token
+	givenToks []string
+	nameToks  []string // given and family words
+	initials  uint32   // bit per first letter of the name's words, for cheap gating
+	givenInit uint32   // the same for the given name's words
+	famInit   uint32   // and for the family name's
+	emails    []string // canonical mailboxes (see canonEmail)
+	locals    []string // local parts of emails without . _ -, same order
+	phones    []string
+	// emailShared and phoneShared have bit i set when emails[i] / phones[i] is also
+	// used by a record with a different first name (see markShared).
+	emailShared, phoneShared uint64
+	dob                      int32
+	dobS                     string // "yyyymmdd" or ""
+	street                   string
+	post                     string
+	city                     string
+	natID                    string
+	occ                      string
+}
+
+func prepare(r *Record) feat {
+	f := feat{
+		given:  normalize.Fold(r.GivenName),
+		family: normalize.Fold(r.FamilyName),
+		dob:    r.BirthDate,
+		street: normalize.Fold(r.Street),
+		post:   strings.ReplaceAll(strings.ToUpper(strings.TrimSpace(r.Postcode)), " ", ""),
+		city:   normalize.Fold(r.City),
+		natID:  strings.ToUpper(strings.TrimSpace(r.NationalID)),
+		occ:    normalize.Fold(r.Occupation),
+		phones: r.Phones,
+	}
+	f.given1, _, _ = strings.Cut(f.given, " ")
+	if f.family != "" {
+		for _, t := range strings.Fields(f.family) {
+			if len(t) >= 2 {
+				f.famToks = append(f.famToks, t)
+			}
+		}
+	}
+	f.famFirst = firstTok(f.family)
+	if f.given != "" {
+		f.givenToks = strings.Fields(f.given)
+	}
+	f.nameToks = append(append([]string(nil), f.givenToks...), strings.Fields(f.family)...)
+	f.givenInit = initials(f.givenToks)
+	f.famInit = initials(strings.Fields(f.family))
+	f.initials = f.givenInit | f.famInit
+	if r.BirthDate > 0 {
+		f.dobS = itoa8(r.BirthDate)
+	}
+	for _, e := range r.Emails {
+		c := canonEmail(e)
+		if c == "" || contains(f.emails, c) {
+			continue
+		}
+		f.emails = append(f.emails, c)
+		l, _, _ := strings.Cut(c, "@")
+		f.locals = append(f.locals, userKey(l))
+	}
+	return f
+}
+
+func itoa8(v int32) string {
+	var b [8]byte
+	for i := 7; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return string(b[:])
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// canonEmail returns the mailbox an address delivers to: sub-address tags ("+news")
+// dropped everywhere, and for Gmail the dots too, with googlemail.com as gmail.com.
+func canonEmail(e string) string {
+	e = strings.ToLower(strings.TrimSpace(e))
+	local, dom, ok := strings.Cut(e, "@")
+	if !ok || local == "" {
+		return ""
+	}
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	if dom == "googlemail.com" {
+		dom = "gmail.com"
+	}
+	if dom == "gmail.com" && strings.IndexByte(local, '.') >= 0 {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + dom
+}
+
+// userKey is an email's local part without the separators people vary between
+// providers: jan.kowalski, jan_kowalski and jankowalski are one user name.
+func userKey(l string) string {
+	if !strings.ContainsAny(l, "._-") {
+		return l
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == '_' || r == '-' {
+			return -1
+		}
+		return r
+	}, l)
+}
+
+// initials returns a bit per first letter of the words (bit 26 for digits and others).
+func initials(words []string) uint32 {
+	var m uint32
+	for _, t := range words {
+		if c := t[0]; c >= 'a' && c <= 'z' {
+			m |= 1 << (c - 'a')
+		} else {
+			m |= 1 << 26
+		}
+	}
+	return m
+}

@@ -1,0 +1,318 @@
+package match
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Default thresholds, as match probabilities.
+const (
+	DefaultAuto   = 0.99
+	DefaultReview = 0.80
+)
+
+// Options control a run. Zero values mean defaults.
+type Options struct {
+	// Auto is the probability at or above which a pair is linked without review;
+	// Review the one at or above which it goes to the review queue.
+	Auto, Review float64
+	// Cap is the largest block a rule pairs up in full (DefaultCap).
+	Cap       int
+	Nicknames *Nicknames
+	// Model, when set and Retrain is false, is used as is; otherwise one is trained.
+	Model   *Model
+	Retrain bool
+	// Person holds each record's person from an earlier run (0 for records never
+	// matched). Unless Full is set, those people stay together and only pairs with a
+	// new record are compared: the incremental run.
+	Person []int64
+	Full   bool
+	// MustLink and CannotLink are decisions by record index, obeyed before any score.
+	MustLink, CannotLink [][2]int
+	// Seed makes the random pairs drawn for u repeatable.
+	Seed uint64
+	// Progress is told each phase's progress; it may be nil.
+	Progress func(phase string, done, total int64)
+}
+
+// ReviewPair is a candidate pair left for a person to decide.
+type ReviewPair struct {
+	A, B        int // record indexes
+	Weight      float64
+	Probability float64
+	Conflict    bool // scored above auto but carries contradicting evidence
+}
+
+// Result is what a run concluded.
+type Result struct {
+	Model *Model
+	TF    *TF
+	Rules []RuleStats
+	// Pairs is the number of candidate pairs compared.
+	Pairs int64
+	// Cluster numbers each record's person, 0..People-1.
+	Cluster []int32
+	People  int
+	// Score is, per record, the best probability of a link that joined it (0 for
+	// records that stand alone or joined only through an earlier run).
+	Score []float32
+	// AutoLinks counts links accepted; Rejected those refused by the chaining guard.
+	AutoLinks int
+	Rejected  int
+	Review    []ReviewPair
+	Trained   bool
+	// SharedEmails and SharedPhones are the addresses and numbers records with
+	// different first names share (canonical forms).
+	SharedEmails, SharedPhones map[string]bool
+}
+
+// ErrTooMany is returned for more records than one run can index.
+var ErrTooMany = errors.New("match: too many records for one run")
+
+func (o *Options) defaults() {
+	if o.Auto == 0 {
+		o.Auto = DefaultAuto
+	}
+	if o.Review == 0 {
+		o.Review = DefaultReview
+	}
+	if o.Nicknames == nil {
+		o.Nicknames = DefaultNicknames()
+	}
+}
+
+// Run matches records into people.
+func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
+	opt.defaults()
+	if !(opt.Review > 0 && opt.Review <= opt.Auto && opt.Auto < 1) {
+		return nil, fmt.Errorf("match: thresholds must satisfy 0 < review (%v) ≤ auto (%v) < 1", opt.Review, opt.Auto)
+	}
+	n := len(recs)
+	if n >= maxRecords {
+		return nil, fmt.Errorf("%w: %d (at most %d)", ErrTooMany, n, maxRecords-1)
+	}
+	progress := func(phase string, done, total int64) {
+		if opt.Progress != nil {
+			opt.Progress(phase, done, total)
+		}
+	}
+	fs := prepareAll(recs)
+	cmp := &comparer{nick: opt.Nicknames}
+	sharedEmails, sharedPhones := markShared(fs, cmp)
+	rs := newRules(opt.Nicknames, opt.Cap)
+	incremental := opt.Person != nil && !opt.Full
+	var want func(i, j int) bool
+	if incremental {
+		want = func(i, j int) bool {
+			pi, pj := opt.Person[i], opt.Person[j]
+			return pi == 0 || pj == 0
+		}
+	}
+	cands, stats, err := rs.block(ctx, fs, want, func(d, t int) { progress("blocking", int64(d), int64(t)) })
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Rules: stats, Pairs: int64(len(cands.pairs)), SharedEmails: sharedEmails, SharedPhones: sharedPhones}
+
+	// Compare every candidate pair once; training and scoring reuse the levels.
+	pats := make([]uint64, len(cands.pairs))
+	if err := parallel(ctx, len(cands.pairs), func(lo, hi int) {
+		var lv levels
+		for k := lo; k < hi; k++ {
+			i, j := pairOf(cands.pairs[k])
+			sw := cmp.compare(&fs[i], &fs[j], &lv)
+			pats[k] = lv.pattern()
+			if sw {
+				pats[k] |= swappedBit
+			}
+		}
+	}, func(d int64) { progress("comparing", d, int64(len(pats))) }); err != nil {
+		return nil, err
+	}
+
+	res.TF = countTF(fs)
+	model := opt.Model
+	if model == nil || opt.Retrain {
+		progress("training", 0, 1)
+		model = NewModel()
+		rnd := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
+		if err := estimateU(ctx, model, fs, cmp, rnd); err != nil {
+			return nil, err
+		}
+		contactU(model, fs, pats)
+		train(model, rs, fs, pats, cands.rules)
+		res.Trained = true
+		progress("training", 1, 1)
+	}
+	res.Model = model
+
+	sc := newScorer(model, res.TF, opt.Nicknames)
+	weights := make([]float32, len(pats))
+	if err := parallel(ctx, len(pats), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			i, j := pairOf(cands.pairs[k])
+			lv := unpack(pats[k])
+			weights[k] = float32(sc.weigh(&fs[i], &fs[j], &lv, pats[k]&swappedBit != 0))
+		}
+	}, func(d int64) { progress("scoring", d, int64(len(pats))) }); err != nil {
+		return nil, err
+	}
+
+	// Cluster: earlier people and decisions first, then links strongest first.
+	autoW, reviewW := float32(logit(opt.Auto)), float32(logit(opt.Review))
+	cl := newClusterer(fs, cmp)
+	cl.sc, cl.floor = sc, float64(reviewW)
+	if incremental {
+		first := map[int64]int{}
+		for i, p := range opt.Person {
+			if p == 0 {
+				continue
+			}
+			if f, ok := first[p]; ok {
+				cl.union(f, i)
+			} else {
+				first[p] = i
+			}
+		}
+	}
+	for _, p := range opt.CannotLink {
+		cl.cannot[pairKey(p[0], p[1])] = true
+	}
+	for _, p := range opt.MustLink {
+		cl.union(p[0], p[1])
+	}
+	var edges []int
+	for k, w := range weights {
+		if w >= reviewW {
+			edges = append(edges, k)
+		}
+	}
+	slices.SortFunc(edges, func(a, b int) int {
+		if weights[a] != weights[b] {
+			if weights[a] > weights[b] {
+				return -1
+			}
+			return 1
+		}
+		return a - b
+	})
+	res.Score = make([]float32, n)
+	var doubtful []int
+	for x, k := range edges {
+		if x&0xfff == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			progress("clustering", int64(x), int64(len(edges)))
+		}
+		lv := unpack(pats[k])
+		if weights[k] < autoW || conflict(&lv) {
+			doubtful = append(doubtful, k)
+			continue
+		}
+		i, j := pairOf(cands.pairs[k])
+		if cl.find(int32(i)) == cl.find(int32(j)) {
+			continue
+		}
+		if !cl.link(i, j) {
+			doubtful = append(doubtful, k)
+			continue
+		}
+		res.AutoLinks++
+		p := float32(Probability(float64(weights[k])))
+		res.Score[i] = max(res.Score[i], p)
+		res.Score[j] = max(res.Score[j], p)
+	}
+	progress("clustering", int64(len(edges)), int64(len(edges)))
+	res.Rejected = cl.Rejected
+	res.Cluster = cl.clusters()
+	for _, c := range res.Cluster {
+		res.People = max(res.People, int(c)+1)
+	}
+	// The review queue: the best doubtful pair between each two people.
+	seen := map[uint64]bool{}
+	for _, k := range doubtful {
+		i, j := pairOf(cands.pairs[k])
+		ci, cj := res.Cluster[i], res.Cluster[j]
+		if ci == cj {
+			continue
+		}
+		key := pairKey(int(ci), int(cj))
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		lv := unpack(pats[k])
+		w := float64(weights[k])
+		res.Review = append(res.Review, ReviewPair{A: i, B: j, Weight: w, Probability: Probability(w), Conflict: conflict(&lv)})
+	}
+	return res, nil
+}
+
+func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
+
+func prepareAll(recs []Record) []feat {
+	fs := make([]feat, len(recs))
+	parallel(context.Background(), len(recs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fs[i] = prepare(&recs[i])
+		}
+	}, nil)
+	return fs
+}
+
+// parallel runs work over [0,n) in chunks on every CPU, reporting items done.
+func parallel(ctx context.Context, n int, work func(lo, hi int), done func(int64)) error {
+	const chunk = 1 << 14
+	var next, finished atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				lo := int(next.Add(chunk) - chunk)
+				if lo >= n {
+					return
+				}
+				hi := min(lo+chunk, n)
+				work(lo, hi)
+				d := finished.Add(int64(hi - lo))
+				if done != nil {
+					done(d)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// Explainer explains pairs with a stored model.
+type Explainer struct {
+	sc             *scorer
+	emails, phones map[string]bool
+}
+
+// NewExplainer returns an explainer for a model, term frequencies (tf may be nil)
+// and the shared emails and phones of the run.
+func NewExplainer(m *Model, tf *TF, nick *Nicknames, sharedEmails, sharedPhones map[string]bool) *Explainer {
+	if nick == nil {
+		nick = DefaultNicknames()
+	}
+	return &Explainer{sc: newScorer(m, tf, nick), emails: sharedEmails, phones: sharedPhones}
+}
+
+// Explain lays out the score of two records.
+func (e *Explainer) Explain(a, b *Record) Explanation {
+	fs := []feat{prepare(a), prepare(b)}
+	applyShared(fs, e.emails, e.phones)
+	return e.sc.explain(&fs[0], &fs[1], a, b)
+}

@@ -1,0 +1,80 @@
+package match
+
+// markShared flags each email and phone that records with different first names
+// use: a family's address or landline. Sharing one is then weighed as its own level,
+// far weaker than a personal address, and lets the review queue, not the matcher,
+// decide which of the family a record without a name belongs to.
+func markShared(fs []feat, cmp *comparer) (emails, phones map[string]bool) {
+	emails = sharedValues(fs, cmp, func(f *feat) []string { return f.emails })
+	phones = sharedValues(fs, cmp, func(f *feat) []string { return f.phones })
+	applyShared(fs, emails, phones)
+	return emails, phones
+}
+
+func applyShared(fs []feat, emails, phones map[string]bool) {
+	for i := range fs {
+		f := &fs[i]
+		f.emailShared, f.phoneShared = 0, 0
+		for k, e := range f.emails {
+			if k < 64 && emails[e] {
+				f.emailShared |= 1 << k
+			}
+		}
+		for k, p := range f.phones {
+			if k < 64 && phones[p] {
+				f.phoneShared |= 1 << k
+			}
+		}
+	}
+}
+
+// sharedValues returns the values carried by records whose first names differ
+// outright (the comparison's "different" level, not a typo or a nickname).
+func sharedValues(fs []feat, cmp *comparer, values func(*feat) []string) map[string]bool {
+	first := map[string]int32{} // value → first record with a first name
+	out := map[string]bool{}
+	var names map[string][]int32 // value → records with first names, when 2+
+	for i := range fs {
+		if fs[i].given1 == "" {
+			continue
+		}
+		for _, v := range values(&fs[i]) {
+			if j, ok := first[v]; ok {
+				if names == nil {
+					names = map[string][]int32{}
+				}
+				if names[v] == nil {
+					names[v] = []int32{j}
+				}
+				names[v] = append(names[v], int32(i))
+			} else {
+				first[v] = int32(i)
+			}
+		}
+	}
+	for v, rs := range names {
+		if len(rs) > 50 {
+			out[v] = true // an office switchboard or a shared inbox
+			continue
+		}
+	check:
+		for x := 0; x < len(rs); x++ {
+			for y := x + 1; y < len(rs); y++ {
+				a, b := &fs[rs[x]], &fs[rs[y]]
+				if clearlyDifferent(cmp, a, b) {
+					out[v] = true
+					break check
+				}
+			}
+		}
+	}
+	return out
+}
+
+// clearlyDifferent reports first names that no typo explains: the "different" level,
+// in either order, and not one edit apart (Ana/Aja).
+func clearlyDifferent(cmp *comparer, a, b *feat) bool {
+	return cmp.given(a.given, a.given1, b.given, b.given1) == last(cGiven) &&
+		cmp.given(a.given, a.given1, b.family, firstTok(b.family)) == last(cGiven) &&
+		!editAtMost1(a.given1, b.given1) && jaroWinkler(a.given1, b.given1) < 0.75
+}

@@ -1,0 +1,142 @@
+package match
+
+import "sync"
+
+// TF holds term frequencies: how many records carry each value of a field. An exact
+// match on a value few records share ("Wróbel") is stronger evidence than one on a
+// value many share ("García"): its u is the value's frequency rather than the
+// comparison's average (Splink's term-frequency adjustment).
+type TF struct {
+	N      [numComp]int              // records with a value, per comparison
+	Counts [numComp]map[string]int32 // records per value
+}
+
+// tfValue returns the value a TF-weighed comparison looks up for one record.
+func tfValues(c int, f *feat) []string {
+	switch c {
+	case cGiven:
+		return one(f.given)
+	case cFamily:
+		return one(f.family)
+	case cDOB:
+		return one(f.dobS)
+	case cEmail:
+		return f.emails
+	case cPhone:
+		return f.phones
+	case cPostcode:
+		return one(f.post)
+	case cCity:
+		return one(f.city)
+	case cOcc:
+		return one(f.occ)
+	}
+	return nil
+}
+
+func one(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func countTF(fs []feat) *TF {
+	t := &TF{}
+	var wg sync.WaitGroup
+	for c := 0; c < numComp; c++ {
+		if !Comparisons[c].TF {
+			continue
+		}
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			m := make(map[string]int32)
+			n := 0
+			for i := range fs {
+				vs := tfValues(c, &fs[i])
+				if len(vs) > 0 {
+					n++
+				}
+				for _, v := range vs {
+					m[v]++
+				}
+			}
+			t.N[c], t.Counts[c] = n, m
+		}(c)
+	}
+	wg.Wait()
+	return t
+}
+
+// tfMinValues is how many records must carry a field before its value frequencies
+// are trusted: in a list of 20, every shared value looks common.
+const tfMinValues = 200
+
+// u returns the chance that another record carries v, for comparison c: (records
+// with v − 1) / records with a value, the record itself left out. ok is false when c
+// is not weighed by frequency, or too few records carry it.
+func (t *TF) u(c int, v string) (float64, bool) {
+	if t == nil || t.Counts[c] == nil || t.N[c] < tfMinValues {
+		return 0, false
+	}
+	n := t.Counts[c][v] - 1
+	if n < 1 {
+		n = 1
+	}
+	return float64(n) / float64(t.N[c]), true
+}
+
+// shared returns the value two records agree on exactly for comparison c.
+func shared(c int, a, b *feat) string {
+	av, bv := tfValues(c, a), tfValues(c, b)
+	if len(av) == 1 {
+		return av[0]
+	}
+	for _, x := range av {
+		for _, y := range bv {
+			if x == y {
+				return x
+			}
+		}
+	}
+	return ""
+}
+
+// Frequent returns, per comparison name, the values at least min records share,
+// with the number of records with a value: what the store keeps so that explain and
+// review weigh exactly as dedupe did.
+func (t *TF) Frequent(min int32) (values map[string]map[string]int32, totals map[string]int) {
+	values, totals = map[string]map[string]int32{}, map[string]int{}
+	for c := 0; c < numComp; c++ {
+		if t.Counts[c] == nil {
+			continue
+		}
+		name := Comparisons[c].Name
+		totals[name] = t.N[c]
+		m := map[string]int32{}
+		for v, n := range t.Counts[c] {
+			if n >= min {
+				m[v] = n
+			}
+		}
+		values[name] = m
+	}
+	return values, totals
+}
+
+// NewTF rebuilds term frequencies from what Frequent returned.
+func NewTF(values map[string]map[string]int32, totals map[string]int) *TF {
+	t := &TF{}
+	for c := 0; c < numComp; c++ {
+		name := Comparisons[c].Name
+		if n, ok := totals[name]; ok && Comparisons[c].TF {
+			t.N[c] = n
+			t.Counts[c] = values[name]
+			if t.Counts[c] == nil {
+				t.Counts[c] = map[string]int32{}
+			}
+		}
+	}
+	return t
+}

@@ -1,0 +1,405 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Version 5: people, the conclusions drawn from records. links says which person
+// each record belongs to; people holds each person's golden view, recomputed from
+// their records; match_model and match_tf keep what dedupe learned, so that explain
+// and later incremental runs weigh exactly as it did; match_pairs is the queue of
+// doubtful pairs. These tables are rewritten by each dedupe run, which is why they
+// carry no indexes: DuckDB loads them faster without.
+const schemaV5 = `
+INSERT INTO counters VALUES ('person', 0), ('run', 0);
+CREATE TABLE links (
+	record_id   BIGINT NOT NULL,
+	person_id   BIGINT NOT NULL,
+	probability DOUBLE,             -- best link that joined the record; NULL when alone
+	run_id      BIGINT NOT NULL
+);
+CREATE TABLE people (
+	id          BIGINT NOT NULL,
+	given_name  VARCHAR,
+	family_name VARCHAR,
+	email       VARCHAR,
+	phone       VARCHAR,
+	street      VARCHAR,
+	postcode    VARCHAR,
+	city        VARCHAR,
+	region      VARCHAR,
+	country     VARCHAR,
+	birth_date  DATE,
+	national_id VARCHAR,
+	emails      VARCHAR[],
+	phones      VARCHAR[],
+	tags        VARCHAR[],
+	sources     VARCHAR[],
+	records     INTEGER NOT NULL,
+	opted_out   BOOLEAN NOT NULL
+);
+CREATE TABLE match_runs (
+	id          BIGINT PRIMARY KEY,
+	started_at  TIMESTAMP NOT NULL,
+	finished_at TIMESTAMP NOT NULL,
+	actor       VARCHAR,
+	mode        VARCHAR NOT NULL,  -- full or incremental
+	records     BIGINT NOT NULL,
+	new_records BIGINT NOT NULL,
+	pairs       BIGINT NOT NULL,
+	auto_links  BIGINT NOT NULL,
+	rejected    BIGINT NOT NULL,
+	review      BIGINT NOT NULL,
+	people      BIGINT NOT NULL,
+	settings    JSON,
+	blocking    JSON
+);
+CREATE TABLE match_model (run_id BIGINT NOT NULL, trained_at TIMESTAMP NOT NULL, model JSON NOT NULL);
+CREATE TABLE match_tf (comparison VARCHAR NOT NULL, value VARCHAR, n BIGINT NOT NULL); -- value NULL: the total
+CREATE TABLE match_pairs (
+	record_a    BIGINT NOT NULL,
+	record_b    BIGINT NOT NULL,
+	weight      DOUBLE NOT NULL,
+	probability DOUBLE NOT NULL,
+	conflict    BOOLEAN NOT NULL,
+	run_id      BIGINT NOT NULL
+);
+`
+
+// MatchRecord is a record as dedupe reads it, with the person it belongs to (0 when
+// no dedupe has seen it yet).
+type MatchRecord struct {
+	ID         int64
+	Person     int64
+	GivenName  string
+	FamilyName string
+	Emails     []string
+	Phones     []string
+	BirthDate  int32 // yyyymmdd
+	Street     string
+	Postcode   string
+	City       string
+	NationalID string
+	Occupation string
+}
+
+// MatchRecords reads every record for matching, in id order.
+func (s *Store) MatchRecords(ctx context.Context, each func(MatchRecord) error) error {
+	return s.matchRecords(ctx, "", nil, each)
+}
+
+// MatchRecordsByID reads the given records for matching.
+func (s *Store) MatchRecordsByID(ctx context.Context, ids []int64, each func(MatchRecord) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return s.matchRecords(ctx, "WHERE r.id IN ("+ph+")", args, each)
+}
+
+func (s *Store) matchRecords(ctx context.Context, where string, args []any, each func(MatchRecord) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), coalesce(r.given_name, ''),
+		coalesce(r.family_name, ''), coalesce(array_to_string(r.emails, ' '), ''), coalesce(array_to_string(r.phones, ' '), ''),
+		coalesce(year(r.birth_date)*10000 + month(r.birth_date)*100 + day(r.birth_date), 0),
+		coalesce(r.street, ''), coalesce(r.postcode, ''), coalesce(r.city, ''), coalesce(r.national_id, ''),
+		coalesce(r.occupation, '')
+		FROM records r LEFT JOIN links l ON l.record_id = r.id `+where+` ORDER BY r.id`, args...)
+	if err != nil {
+		return fmt.Errorf("read records for matching: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m MatchRecord
+		var emails, phones string
+		if err := rows.Scan(&m.ID, &m.Person, &m.GivenName, &m.FamilyName, &emails, &phones, &m.BirthDate,
+			&m.Street, &m.Postcode, &m.City, &m.NationalID, &m.Occupation); err != nil {
+			return fmt.Errorf("read records for matching: %w", err)
+		}
+		m.Emails, m.Phones = strings.Fields(emails), strings.Fields(phones)
+		if err := each(m); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// MatchRun is one dedupe run's outcome, saved in one transaction.
+type MatchRun struct {
+	ID         int64
+	StartedAt  time.Time
+	Actor      string
+	Mode       string
+	Records    int64
+	NewRecords int64
+	Pairs      int64
+	AutoLinks  int64
+	Rejected   int64
+	People     int64
+	Settings   any
+	Blocking   any
+
+	// Links: one per record, in any order.
+	RecordIDs   []int64
+	PersonIDs   []int64
+	Probability []float32 // 0 = none
+
+	// Model is the trained model as JSON; nil keeps the stored one.
+	Model []byte
+	// TF are term frequencies by comparison (values shared by 2+ records) and the
+	// totals, rewritten each run.
+	TFValues map[string]map[string]int32
+	TFTotals map[string]int
+	Review   []ReviewPair
+	// Summary goes to the event log.
+	Summary map[string]any
+}
+
+// ReviewPair is a doubtful pair of records.
+type ReviewPair struct {
+	A, B        int64
+	Weight      float64
+	Probability float64
+	Conflict    bool
+}
+
+// NextIDs reserves n ids from a counter ("person", "run") and returns the first.
+// Reserved ids are used or lost, never handed out twice.
+func (s *Store) NextIDs(ctx context.Context, counter string, n int64) (int64, error) {
+	v, err := nextCounter(ctx, s.db, counter, n)
+	if err != nil {
+		return 0, fmt.Errorf("counter %s: %w", counter, err)
+	}
+	return v - n + 1, nil
+}
+
+// SaveMatchRun replaces links, people, the review queue and term frequencies with a
+// run's conclusions, all in one transaction: an interrupted run leaves the store as
+// it was.
+func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	if err := saveMatchRun(ctx, conn, r); err != nil {
+		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+		return fmt.Errorf("save dedupe run: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+		return fmt.Errorf("save dedupe run: %w", err)
+	}
+	return nil
+}
+
+func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
+	for _, q := range []string{`DELETE FROM links`, `DELETE FROM match_pairs`, `DELETE FROM match_tf`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	err := appendRows(ctx, conn, "links", len(r.RecordIDs), func(a *duckdb.Appender, i int) error {
+		var p driver.Value
+		if r.Probability[i] > 0 {
+			p = float64(r.Probability[i])
+		}
+		return a.AppendRow(r.RecordIDs[i], r.PersonIDs[i], p, r.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("links: %w", err)
+	}
+	err = appendRows(ctx, conn, "match_pairs", len(r.Review), func(a *duckdb.Appender, i int) error {
+		p := r.Review[i]
+		return a.AppendRow(p.A, p.B, p.Weight, p.Probability, p.Conflict, r.ID)
+	})
+	if err != nil {
+		return fmt.Errorf("review pairs: %w", err)
+	}
+	type tfRow struct {
+		c string
+		v *string
+		n int64
+	}
+	var tf []tfRow
+	for c, n := range r.TFTotals {
+		tf = append(tf, tfRow{c, nil, int64(n)})
+	}
+	for c, vs := range r.TFValues {
+		for v, k := range vs {
+			v := v
+			tf = append(tf, tfRow{c, &v, int64(k)})
+		}
+	}
+	err = appendRows(ctx, conn, "match_tf", len(tf), func(a *duckdb.Appender, i int) error {
+		var v driver.Value
+		if tf[i].v != nil {
+			v = *tf[i].v
+		}
+		return a.AppendRow(tf[i].c, v, tf[i].n)
+	})
+	if err != nil {
+		return fmt.Errorf("term frequencies: %w", err)
+	}
+	if err := rebuildPeople(ctx, conn, nil); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	if r.Model != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO match_model VALUES (?, ?, ?)`, r.ID, now, string(r.Model)); err != nil {
+			return err
+		}
+	}
+	settings, _ := json.Marshal(r.Settings)
+	blocking, _ := json.Marshal(r.Blocking)
+	if _, err := conn.ExecContext(ctx, `INSERT INTO match_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.StartedAt.UTC(), now, nullStr(r.Actor), r.Mode, r.Records, r.NewRecords, r.Pairs, r.AutoLinks,
+		r.Rejected, int64(len(r.Review)), r.People, string(settings), string(blocking)); err != nil {
+		return err
+	}
+	return logEvent(ctx, conn, r.Actor, "dedupe", 0, r.Summary)
+}
+
+// appendRows bulk-loads n rows through DuckDB's appender on conn (inside its
+// transaction).
+func appendRows(ctx context.Context, conn *sql.Conn, table string, n int, row func(*duckdb.Appender, int) error) error {
+	if n == 0 {
+		return nil
+	}
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			if i&0xffff == 0 && ctx.Err() != nil {
+				a.Close()
+				return ctx.Err()
+			}
+			if err := row(a, i); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
+	})
+}
+
+// pick returns SQL choosing, per person, one value of expr over their records: the
+// most frequent, then an email without a +tag, then a name in mixed case over one in
+// capitals, then the accented form over the unaccented ("José" over "Jose"), then the
+// longer (more complete: "Muñoz García" over "Muñoz", "Katarzyna" over "Kasia"), then
+// the most recently imported.
+func pick(name, expr string) string {
+	return fmt.Sprintf(`(SELECT person_id, arg_max(v, (n, plain, cased, accented, length(v), last)) AS %[1]s FROM (
+		SELECT person_id, v, count(*) AS n, max(id) AS last, v <> strip_accents(v) AS accented,
+			NOT regexp_matches(v, '\+[^@]*@') AS plain, NOT (v = upper(v) AND v <> lower(v)) AS cased
+		FROM (SELECT person_id, id, %[2]s AS v FROM lr) WHERE v IS NOT NULL AND v <> ''
+		GROUP BY person_id, v) GROUP BY person_id) AS %[1]s_pick`, name, expr)
+}
+
+// rebuildPeople recomputes the golden view of people from their records: all of them
+// when ids is nil.
+func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
+	filter := ""
+	if ids != nil {
+		if len(ids) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		for i, id := range ids {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprint(&b, id)
+		}
+		filter = " WHERE l.person_id IN (" + b.String() + ")"
+		if _, err := q.ExecContext(ctx, `DELETE FROM people WHERE id IN (`+b.String()+`)`); err != nil {
+			return err
+		}
+	} else if _, err := q.ExecContext(ctx, `DELETE FROM people`); err != nil {
+		return err
+	}
+	fields := []struct{ name, expr string }{
+		{"given_name", "given_name"}, {"family_name", "family_name"}, {"email", "unnest(emails)"},
+		{"phone", "unnest(phones)"}, {"street", "street"}, {"postcode", "postcode"}, {"city", "city"},
+		{"region", "region"}, {"country", "country"}, {"birth_date", "CAST(birth_date AS VARCHAR)"}, {"national_id", "national_id"},
+	}
+	var sel, join strings.Builder
+	for _, f := range fields {
+		fmt.Fprintf(&sel, ", %[1]s_pick.%[1]s", f.name)
+		fmt.Fprintf(&join, " LEFT JOIN %s USING (person_id)", pick(f.name, f.expr))
+	}
+	query := `INSERT INTO people
+		WITH lr AS (SELECT l.person_id, r.* FROM links l JOIN records r ON r.id = l.record_id` + filter + `),
+		agg AS (SELECT person_id, count(*) AS records, bool_or(coalesce(opt_out, false)) AS opt_out,
+			list_sort(list_distinct(flatten(list(coalesce(emails, []))))) AS emails,
+			list_sort(list_distinct(flatten(list(coalesce(phones, []))))) AS phones,
+			list_sort(list_distinct(flatten(list(coalesce(tags, []))))) AS tags,
+			list_sort(list_distinct(list(source_file))) AS sources
+			FROM lr GROUP BY person_id),
+		sup AS (SELECT DISTINCT person_id FROM (SELECT person_id, unnest(emails) AS email FROM lr)
+			WHERE email IN (SELECT email FROM suppressions))
+		SELECT person_id` + strings.ReplaceAll(sel.String(), "birth_date_pick.birth_date", "CAST(birth_date_pick.birth_date AS DATE)") + `,
+			agg.emails, agg.phones, agg.tags, agg.sources, agg.records,
+			agg.opt_out OR person_id IN (SELECT person_id FROM sup)
+		FROM agg` + join.String()
+	if _, err := q.ExecContext(ctx, query); err != nil {
+		return fmt.Errorf("golden records: %w", err)
+	}
+	return nil
+}
+
+// StoredModel returns the model JSON of the latest trained run, or nil.
+func (s *Store) StoredModel(ctx context.Context) ([]byte, error) {
+	var m string
+	err := s.db.QueryRowContext(ctx, `SELECT CAST(model AS VARCHAR) FROM match_model ORDER BY run_id DESC LIMIT 1`).Scan(&m)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read match model: %w", err)
+	}
+	return []byte(m), nil
+}
+
+// StoredTF returns the term frequencies of the latest run.
+func (s *Store) StoredTF(ctx context.Context) (map[string]map[string]int32, map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT comparison, value, n FROM match_tf`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read term frequencies: %w", err)
+	}
+	defer rows.Close()
+	values, totals := map[string]map[string]int32{}, map[string]int{}
+	for rows.Next() {
+		var c string
+		var v sql.NullString
+		var n int64
+		if err := rows.Scan(&c, &v, &n); err != nil {
+			return nil, nil, err
+		}
+		if !v.Valid {
+			totals[c] = int(n)
+			continue
+		}
+		if values[c] == nil {
+			values[c] = map[string]int32{}
+		}
+		values[c][v.String] = int32(n)
+	}
+	return values, totals, rows.Err()
+}
