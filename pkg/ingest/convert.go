@@ -404,6 +404,9 @@ func (c *converter) date(col *colConv, v string, t source.CellType) (time.Time, 
 			return d, nil
 		}
 	}
+	if col.spec.MinYear != 0 {
+		return normalize.DateSince(v, col.layout, t == source.CellNumber, col.spec.MinYear)
+	}
 	return normalize.Date(v, col.layout, t == source.CellNumber)
 }
 

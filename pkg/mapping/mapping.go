@@ -45,6 +45,9 @@ type Column struct {
 	Country string            `yaml:"country,omitempty"` // phones: region for national numbers
 	Order   string            `yaml:"order,omitempty"`   // full_name: auto, given_first, family_first
 	Values  map[string]string `yaml:"values,omitempty"`  // translate values before parsing
+	// MinYear is the earliest year a date column accepts (default 1880: earlier years
+	// in contact data are typing errors); lower it for historical records.
+	MinYear int `yaml:"min_year,omitempty"`
 }
 
 // Ignore is the field value that explicitly leaves a column unmapped.
@@ -62,7 +65,7 @@ func (c *Column) UnmarshalYAML(n *yaml.Node) error {
 
 // MarshalYAML writes the short form when the column has no options.
 func (c Column) MarshalYAML() (any, error) {
-	if c.Format == "" && c.Decimal == "" && c.Country == "" && c.Order == "" && len(c.Values) == 0 {
+	if c.Format == "" && c.Decimal == "" && c.Country == "" && c.Order == "" && len(c.Values) == 0 && c.MinYear == 0 {
 		return c.Field, nil
 	}
 	type plain Column
@@ -142,6 +145,9 @@ func (m *Mapping) Validate() error {
 			} else if _, err := normalize.DateLayout(c.Format); err != nil {
 				errs = append(errs, fmt.Errorf("column %q: format %q: %w", col, c.Format, err))
 			}
+		}
+		if c.MinYear != 0 && (c.MinYear < 1 || c.MinYear > 2100) {
+			errs = append(errs, fmt.Errorf("column %q: min_year %d: use a year from 1 to 2100", col, c.MinYear))
 		}
 		switch c.Decimal {
 		case "", "auto", "comma", "dot":

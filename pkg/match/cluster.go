@@ -109,7 +109,11 @@ func (c *clusterer) indirectConflict(a, b *feat, lv *levels) bool {
 	} else {
 		c.cmp.compare(a, b, lv)
 	}
-	if conflict(lv) {
+	strict := strictAll
+	if c.sc != nil {
+		strict = c.sc.strict
+	}
+	if conflict(lv, strict) {
 		return true
 	}
 	return c.sc != nil && w < c.floor && (lv[cEmail] == last(cEmail) || lv[cPhone] == last(cPhone))

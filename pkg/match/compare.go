@@ -42,7 +42,7 @@ type Comparison struct {
 var Comparisons = [numComp]Comparison{
 	cGiven:    {"given_name", []string{"missing", "exact", "nickname or first name", "similar (JW ≥ 0.92)", "similar (JW ≥ 0.85)", "initial", "different"}, true},
 	cFamily:   {"family_name", []string{"missing", "exact", "one surname dropped or added", "similar (JW ≥ 0.92)", "similar (JW ≥ 0.80)", "a relative's (another surname differs, or the other gender's form)", "different"}, true},
-	cDOB:      {"birth_date", []string{"missing", "exact", "day and month swapped", "one typo", "same year", "different"}, true},
+	cDOB:      {"birth_date", []string{"missing", "exact", "day and month swapped", "one typo", "within a year", "two typos or within 10 years", "different"}, true},
 	cEmail:    {"email", []string{"missing", "same mailbox", "same mailbox, shared by several people", "same user, other domain", "one typo", "different"}, false},
 	cPhone:    {"phone", []string{"missing", "exact", "exact, shared by several people", "same last 8 digits", "different"}, false},
 	cNatID:    {"national_id", []string{"missing", "exact", "one typo", "different"}, false},
@@ -363,15 +363,21 @@ func dob(a, b *feat) uint8 {
 	}
 	ya, ma, da := a.dob/10000, a.dob/100%100, a.dob%100
 	yb, mb, db := b.dob/10000, b.dob/100%100, b.dob%100
+	days := a.days - b.days
+	if days < 0 {
+		days = -days
+	}
 	switch {
 	case ya == yb && ma == db && da == mb:
 		return 2
 	case editAtMost1(a.dobS, b.dobS):
 		return 3
-	case ya == yb:
+	case days <= 366:
 		return 4
+	case days <= 3653 || editWithin2(a.dobS, b.dobS):
+		return 5
 	}
-	return 5
+	return 6
 }
 
 // Email and phone levels 1 and 2 are both exact matches: 2 when the address or
@@ -449,19 +455,29 @@ func similar(a, b string, min float64, c int) uint8 {
 // amount of shared contact details may outweigh: a household shares an email, a
 // phone and a surname, but not a first name and a birth date. Such a pair is never
 // linked automatically, and a cluster never joins two such records through a third.
-func conflict(lv *levels) bool {
+//
+// Different birth dates and national ids count only where the data makes them
+// strong: strict says so (see scorer.strict); in a list where one person's birth
+// date is often mistyped beyond recognition, they are ordinary evidence.
+func conflict(lv *levels, strict contradictions) bool {
 	switch {
-	case lv[cNatID] == last(cNatID):
+	case lv[cNatID] == last(cNatID) && strict.natID:
 		return true
 	case lv[cNatID] == lvExact:
 		return false
-	case lv[cDOB] == last(cDOB):
+	case lv[cDOB] == last(cDOB) && strict.dob:
 		return true
 	case lv[cGiven] == last(cGiven), lv[cFamily] == 5:
 		return lv[cDOB] != lvExact
 	}
 	return false
 }
+
+// contradictions says which "different" levels are strong enough to forbid a link.
+type contradictions struct{ dob, natID bool }
+
+// strictAll treats every difference as a contradiction (no model at hand).
+var strictAll = contradictions{dob: true, natID: true}
 
 // digitDiffers reports whether two equal-length strings differ in a digit on both
 // sides (jan.kowalski57 and jan.kowalski58 are two mailboxes, not a typo).

@@ -55,6 +55,7 @@ func TestCompareContacts(t *testing.T) {
 		{Record{Emails: []string{"jan.kowalsky@gmail.com"}, BirthDate: 19800513}, 4, lvMissing, 3},
 		{Record{Emails: []string{"ewa@wp.pl"}, Phones: []string{"+48500999888"}, BirthDate: 19800101}, 5, 4, 4},
 		{Record{BirthDate: 19750101}, lvMissing, lvMissing, 5},
+		{Record{BirthDate: 19500101}, lvMissing, lvMissing, 6},
 	} {
 		lv, _ := levelsOf(a, c.b)
 		if lv[cEmail] != c.email || lv[cPhone] != c.phone || lv[cDOB] != c.dob {
@@ -67,18 +68,18 @@ func TestConflict(t *testing.T) {
 	// A household: same surname, email and phone; different first names.
 	mother := Record{GivenName: "Anna", FamilyName: "Nowak", Emails: []string{"nowakowie@wp.pl"}, Phones: []string{"+48600123456"}}
 	father := Record{GivenName: "Piotr", FamilyName: "Nowak", Emails: []string{"nowakowie@wp.pl"}, Phones: []string{"+48600123456"}}
-	if lv, _ := levelsOf(mother, father); !conflict(&lv) {
+	if lv, _ := levelsOf(mother, father); !conflict(&lv, strictAll) {
 		t.Error("household pair should conflict")
 	}
 	// The same first name with a typo in the birth date is no conflict.
 	a := Record{GivenName: "Anna", FamilyName: "Nowak", BirthDate: 19800512}
 	b := Record{GivenName: "Anna", FamilyName: "Nowak", BirthDate: 19800513}
-	if lv, _ := levelsOf(a, b); conflict(&lv) {
+	if lv, _ := levelsOf(a, b); conflict(&lv, strictAll) {
 		t.Error("typo in birth date should not conflict")
 	}
 	// Father and son, same name, different birth dates.
 	b.BirthDate = 20050101
-	if lv, _ := levelsOf(a, b); !conflict(&lv) {
+	if lv, _ := levelsOf(a, b); !conflict(&lv, strictAll) {
 		t.Error("different birth dates should conflict")
 	}
 }

@@ -6,6 +6,7 @@ package match
 
 import (
 	"strings"
+	"time"
 
 	"github.com/padron-org/padron/pkg/normalize"
 )
@@ -45,6 +46,7 @@ type feat struct {
 	emailShared, phoneShared uint64
 	dob                      int32
 	dobS                     string // "yyyymmdd" or ""
+	days                     int32  // birth date as days since 1970-01-01 (negative before)
 	street                   string
 	post                     string
 	city                     string
@@ -82,6 +84,8 @@ func prepare(r *Record) feat {
 	f.initials = f.givenInit | f.famInit
 	if r.BirthDate > 0 {
 		f.dobS = itoa8(r.BirthDate)
+		y, m, d := int(r.BirthDate/10000), time.Month(r.BirthDate/100%100), int(r.BirthDate%100)
+		f.days = int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 	}
 	for _, e := range r.Emails {
 		c := canonEmail(e)

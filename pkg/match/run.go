@@ -213,7 +213,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 			progress("clustering", int64(x), int64(len(edges)))
 		}
 		lv := unpack(pats[k])
-		if weights[k] < autoW || conflict(&lv) {
+		if weights[k] < autoW || conflict(&lv, sc.strict) {
 			doubtful = append(doubtful, k)
 			continue
 		}
@@ -251,7 +251,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		seen[key] = true
 		lv := unpack(pats[k])
 		w := float64(weights[k])
-		res.Review = append(res.Review, ReviewPair{A: i, B: j, Weight: w, Probability: Probability(w), Conflict: conflict(&lv)})
+		res.Review = append(res.Review, ReviewPair{A: i, B: j, Weight: w, Probability: Probability(w), Conflict: conflict(&lv, sc.strict)})
 	}
 	return res, nil
 }

@@ -4,11 +4,12 @@ import "math"
 
 // scorer weighs pairs with a model and term frequencies.
 type scorer struct {
-	model *Model
-	tf    *TF
-	cmp   comparer
-	w     [numComp][]float64 // log2(m/u) per level, precomputed
-	prior float64
+	strict contradictions
+	model  *Model
+	tf     *TF
+	cmp    comparer
+	w      [numComp][]float64 // log2(m/u) per level, precomputed
+	prior  float64
 }
 
 func newScorer(m *Model, tf *TF, nick *Nicknames) *scorer {
@@ -19,6 +20,9 @@ func newScorer(m *Model, tf *TF, nick *Nicknames) *scorer {
 			s.w[c][l] = m.weight(c, uint8(l))
 		}
 	}
+	// A different birth date or national id forbids a link where the data says it
+	// is strong evidence: at least 16 times likelier between strangers.
+	s.strict = contradictions{dob: s.w[cDOB][last(cDOB)] <= -4, natID: s.w[cNatID][last(cNatID)] <= -4}
 	return s
 }
 
@@ -112,17 +116,17 @@ func (s *scorer) explain(a, b *feat, ra, rb *Record) Explanation {
 	}
 	e.Weight = run
 	e.Probability = Probability(run)
-	if conflict(&lv) {
-		e.Conflict = conflictReason(&lv)
+	if conflict(&lv, s.strict) {
+		e.Conflict = conflictReason(&lv, s.strict)
 	}
 	return e
 }
 
-func conflictReason(lv *levels) string {
+func conflictReason(lv *levels, strict contradictions) string {
 	switch {
-	case lv[cNatID] == last(cNatID):
+	case lv[cNatID] == last(cNatID) && strict.natID:
 		return "different national ids"
-	case lv[cDOB] == last(cDOB):
+	case lv[cDOB] == last(cDOB) && strict.dob:
 		return "different birth dates"
 	case lv[cFamily] == 5:
 		return "a different second surname and no matching birth date"

@@ -222,22 +222,41 @@ func stripTime(v string) string {
 	return trim(v[:j-1])
 }
 
+// EarlyError is a real date before 1880, refused as a probable typing error unless the
+// caller accepts older years (see DateSince).
+type EarlyError struct{ Date time.Time }
+
+func (e *EarlyError) Error() string {
+	return "year " + strconv.Itoa(e.Date.Year()) + " is before " + strconv.Itoa(minYear)
+}
+
+// DateSince is Date accepting years from min (at least 1) instead of 1880.
+func DateSince(s, layout string, serial bool, min int) (time.Time, error) {
+	t, err := Date(s, layout, serial)
+	var early *EarlyError
+	if errors.As(err, &early) && early.Date.Year() >= max(min, 1) {
+		return early.Date, nil
+	}
+	return t, err
+}
+
 // ymd validates a date and builds it.
 func ymd(y, m, d int, v string) (time.Time, error) {
-	if y < minYear {
-		return time.Time{}, errors.New("year " + strconv.Itoa(y) + " is before " + strconv.Itoa(minYear))
-	}
 	if y > maxYear {
 		return time.Time{}, errors.New("year " + strconv.Itoa(y) + " is after " + strconv.Itoa(maxYear))
 	}
-	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
 		return time.Time{}, errors.New("date " + v + " does not exist")
 	}
-	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if y < minYear {
+		return time.Time{}, &EarlyError{Date: t}
+	}
+	return t, nil
 }
 
 func validYMD(y, m, d int) bool {
-	return y >= minYear && y <= maxYear && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m)
+	return y >= 1 && y <= maxYear && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m)
 }
 
 func daysIn(y, m int) int {

@@ -211,3 +211,23 @@ func TestDateAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestDateSince(t *testing.T) {
+	if _, err := Date("1850-05-03", "", false); err == nil {
+		t.Fatal("1850 accepted by default")
+	}
+	d, err := DateSince("1850-05-03", "", false, 1)
+	if err != nil || d.Format("2006-01-02") != "1850-05-03" {
+		t.Fatalf("DateSince 1850: %v %v", d, err)
+	}
+	if _, err := DateSince("1850-05-03", "", false, 1860); err == nil {
+		t.Fatal("1850 accepted with min 1860")
+	}
+	if _, err := DateSince("0384-02-30", "", false, 1); err == nil {
+		t.Fatal("30 February accepted")
+	}
+	layout, _ := DateLayout("dd.mm.yyyy")
+	if d, err := DateSince("03.05.0384", layout, false, 1); err != nil || d.Year() != 384 {
+		t.Fatalf("year 384: %v %v", d, err)
+	}
+}
