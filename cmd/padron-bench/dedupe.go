@@ -88,6 +88,9 @@ func runDataset(bin, dir string, ds *dataset, th dedupeFlags) (*outcome, error) 
 	if v, ok := d.num("records"); ok && int(v) != ds.truth.Len() {
 		return nil, fmt.Errorf("%s: padron dedupe saw %d records, the data set has %d", ds.name, int(v), ds.truth.Len())
 	}
+	if err := ds.truth.WriteCSV(filepath.Join(dir, ds.name+"-truth.csv")); err != nil {
+		return nil, fmt.Errorf("%s: %w", ds.name, err)
+	}
 	step(fmt.Sprintf("%s: padron export links", ds.name))
 	p, err := st.exportLinks(filepath.Join(dir, ds.name+"-links.csv"), ds.truth)
 	if err != nil {

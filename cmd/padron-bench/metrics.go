@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -270,4 +273,27 @@ func (p *Prediction) Score() (Metrics, error) {
 		return Metrics{}, err
 	}
 	return Score(truth, p.label)
+}
+
+// WriteCSV writes the truth as padron's links are written (source_file,record_no,
+// entity), so that a run's misses can be looked at with padron explain.
+func (t *Truth) WriteCSV(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"source_file", "record_no", "person_id"})
+	for _, file := range t.files {
+		sp := t.span[file]
+		for n := 0; n < sp[1]; n++ {
+			w.Write([]string{file, strconv.Itoa(n + 1), strconv.Itoa(int(t.entity[sp[0]+n]))})
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

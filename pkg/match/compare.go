@@ -453,7 +453,8 @@ func similar(a, b string, min float64, c int) uint8 {
 
 // conflict reports strong evidence that two records are different people, which no
 // amount of shared contact details may outweigh: a household shares an email, a
-// phone and a surname, but not a first name and a birth date. Such a pair is never
+// phone, an address and a surname, but not a first name and a birth date. (Without
+// shared contact details, different first names are ordinary evidence, weighed.) Such a pair is never
 // linked automatically, and a cluster never joins two such records through a third.
 //
 // Different birth dates and national ids count only where the data makes them
@@ -468,9 +469,15 @@ func conflict(lv *levels, strict contradictions) bool {
 	case lv[cDOB] == last(cDOB) && strict.dob:
 		return true
 	case lv[cGiven] == last(cGiven), lv[cFamily] == 5:
-		return lv[cDOB] != lvExact
+		return lv[cDOB] != lvExact && sharesHome(lv)
 	}
 	return false
+}
+
+// sharesHome reports contact details a family shares: an email, a phone, a street.
+func sharesHome(lv *levels) bool {
+	return lv[cEmail] == lvExact || lv[cEmail] == 2 || lv[cPhone] == lvExact || lv[cPhone] == 2 ||
+		lv[cStreet] == lvExact || lv[cStreet] == 2
 }
 
 // contradictions says which "different" levels are strong enough to forbid a link.

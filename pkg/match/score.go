@@ -131,7 +131,7 @@ func conflictReason(lv *levels, strict contradictions) string {
 	case lv[cFamily] == 5:
 		return "a different second surname and no matching birth date"
 	}
-	return "different first names and no matching birth date"
+	return "different first names, the same email, phone or street, and no matching birth date"
 }
 
 func display(c int, r *Record) string {
