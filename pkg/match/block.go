@@ -79,6 +79,15 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				}
 			}
 		}, nil},
+		{"email_parts", []int{cEmail}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+			for _, l := range f.locals {
+				if len(l) >= 8 {
+					// The start and the end of the user name: a typo spares one.
+					emit("<", l[:6])
+					emit(">", l[len(l)-6:])
+				}
+			}
+		}, nil},
 		{"given+family_prefix", []int{cGiven}, capN, func(r *Rules, f *feat, emit func(...string)) {
 			if f.given1 == "" {
 				return

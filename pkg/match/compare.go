@@ -43,7 +43,7 @@ var Comparisons = [numComp]Comparison{
 	cGiven:    {"given_name", []string{"missing", "exact", "nickname or first name", "similar (JW ≥ 0.92)", "similar (JW ≥ 0.85)", "initial", "different"}, true},
 	cFamily:   {"family_name", []string{"missing", "exact", "one surname dropped or added", "similar (JW ≥ 0.92)", "similar (JW ≥ 0.80)", "a relative's (another surname differs, or the other gender's form)", "different"}, true},
 	cDOB:      {"birth_date", []string{"missing", "exact", "day and month swapped", "one typo", "within a year", "two typos or within 10 years", "different"}, true},
-	cEmail:    {"email", []string{"missing", "same mailbox", "same mailbox, shared by several people", "same user, other domain", "one typo", "different"}, false},
+	cEmail:    {"email", []string{"missing", "same mailbox", "same mailbox, shared by several people", "same user, other domain", "similar (a typo or two)", "different"}, false},
 	cPhone:    {"phone", []string{"missing", "exact", "exact, shared by several people", "same last 8 digits", "different"}, false},
 	cNatID:    {"national_id", []string{"missing", "exact", "one typo", "different"}, false},
 	cPostcode: {"postcode", []string{"missing", "exact", "one typo", "different"}, true},
@@ -93,6 +93,11 @@ func (c *comparer) compare(a, b *feat, lv *levels) (swapped bool) {
 	}
 	lv[cDOB] = dob(a, b)
 	lv[cEmail] = email(a, b)
+	if lv[cEmail] == 4 && lv[cGiven] == last(cGiven) {
+		// Addresses are made from names: a near miss between people with different
+		// first names (aguirren@, aguirrea@) is a relative's, not a typo.
+		lv[cEmail] = last(cEmail)
+	}
 	lv[cPhone] = phone(a, b)
 	lv[cNatID] = exactTypo(a.natID, b.natID, cNatID)
 	lv[cPostcode] = exactTypo(a.post, b.post, cPostcode)
@@ -199,7 +204,7 @@ func sameWord(x, y string) bool {
 		return false
 	case editAtMost1(x, y):
 		return true
-	case len(x) >= 6 && len(y) >= 6:
+	case len(x) >= 8 && len(y) >= 8:
 		return editWithin2(x, y)
 	}
 	return len(x) >= 4 && len(y) >= 4 && jaroWinkler(x, y) >= 0.92
@@ -398,7 +403,7 @@ func email(a, b *feat) uint8 {
 				best = 2
 			case best > 3 && a.locals[i] == b.locals[j] && len(a.locals[i]) >= 5:
 				best = 3
-			case best > 4 && editAtMost1(x, y) && !digitDiffers(x, y):
+			case best > 4 && !digitDiffers(x, y) && (editAtMost1(x, y) || similarMailbox(x, y)):
 				best = 4
 			}
 		}
@@ -486,16 +491,45 @@ type contradictions struct{ dob, natID bool }
 // strictAll treats every difference as a contradiction (no model at hand).
 var strictAll = contradictions{dob: true, natID: true}
 
-// digitDiffers reports whether two equal-length strings differ in a digit on both
-// sides (jan.kowalski57 and jan.kowalski58 are two mailboxes, not a typo).
+// similarMailbox reports two addresses a couple of slips apart: user names at most
+// two edits apart (and long enough for that to mean something) at the same or a
+// mistyped domain.
+func similarMailbox(x, y string) bool {
+	lx, dx, _ := strings.Cut(x, "@")
+	ly, dy, _ := strings.Cut(y, "@")
+	if len(lx) < 8 || len(ly) < 8 || !(dx == dy || editAtMost1(dx, dy)) {
+		return false
+	}
+	// Numbers are how providers tell namesakes apart: isabel.perez64 and
+	// isabel.perez88 are two people.
+	if lettersOnly(lx) == lettersOnly(ly) {
+		return false
+	}
+	return editWithin2(lx, ly)
+}
+
+func lettersOnly(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// digitDiffers reports whether two addresses differ only in one digit replaced by
+// another (jan.kowalski57 and jan.kowalski58 are two mailboxes, not a typo; 5768
+// and 5678 is a slip of the fingers).
 func digitDiffers(x, y string) bool {
 	if len(x) != len(y) {
 		return false
 	}
-	for i := 0; i < len(x); i++ {
-		if x[i] != y[i] {
-			return x[i] >= '0' && x[i] <= '9' && y[i] >= '0' && y[i] <= '9'
-		}
+	i := 0
+	for i < len(x) && x[i] == y[i] {
+		i++
 	}
-	return false
+	if i == len(x) || x[i+1:] != y[i+1:] {
+		return false
+	}
+	return x[i] >= '0' && x[i] <= '9' && y[i] >= '0' && y[i] <= '9'
 }

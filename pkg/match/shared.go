@@ -1,11 +1,20 @@
 package match
 
+import "strings"
+
 // markShared flags each email and phone that records with different first names
 // use: a family's address or landline. Sharing one is then weighed as its own level,
 // far weaker than a personal address, and lets the review queue, not the matcher,
 // decide which of the family a record without a name belongs to.
 func markShared(fs []feat, cmp *comparer) (emails, phones map[string]bool) {
 	emails = sharedValues(fs, cmp, func(f *feat) []string { return f.emails })
+	for i := range fs {
+		for _, e := range fs[i].emails {
+			if familyMailbox(e) {
+				emails[e] = true
+			}
+		}
+	}
 	phones = sharedValues(fs, cmp, func(f *feat) []string { return f.phones })
 	applyShared(fs, emails, phones)
 	return emails, phones
@@ -78,3 +87,21 @@ func clearlyDifferent(cmp *comparer, a, b *feat) bool {
 		cmp.given(a.given, a.given1, b.family, firstTok(b.family)) == last(cGiven) &&
 		!editAtMost1(a.given1, b.given1) && jaroWinkler(a.given1, b.given1) < 0.75
 }
+
+// familyWords start the user names families give a shared mailbox
+// (familia.garcia@, rodzina.nowak@, thesmiths@).
+var familyWords = []string{"familia", "family", "famille", "famiglia", "familie", "rodzina", "dom.", "casa.",
+	"home.", "the"}
+
+// familyMailbox reports an address named as a household's, shared even when only
+// one of the family appears with it.
+func familyMailbox(e string) bool {
+	for _, w := range familyWords {
+		if strings.HasPrefix(e, w) && len(e) > len(w)+3 && (w != "the" || !isVowel(e[3])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isVowel(c byte) bool { return strings.IndexByte("aeiouy", c) >= 0 }
