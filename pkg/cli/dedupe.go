@@ -62,6 +62,15 @@ func runDedupe(e *env, opt dedupe.Options) error {
 		return err
 	}
 	defer st.Close()
+	// DuckDB only reads records and writes conclusions here: bounded, it spills
+	// rather than doubling the process's memory at the save.
+	limit := "512MB"
+	if v := e.cfg.GetString("memory_limit"); v != "" {
+		limit = v
+	}
+	if err := st.SetMemoryLimit(limit); err != nil {
+		return usageError("memory_limit: %v", err)
+	}
 	opt.Actor = e.actor()
 	opt.NicknameFiles = e.cfg.GetStringSlice("nicknames")
 	pr := newPhaseProgress(e, "dedupe")
@@ -80,7 +89,14 @@ func runDedupe(e *env, opt dedupe.Options) error {
 	fmt.Fprintf(w, "%d candidate pairs compared, %d linked at ≥ %v, %d refused by the chaining guard, %d for review at ≥ %v\n",
 		sum.Pairs, sum.AutoLinks, sum.Auto, sum.Rejected, sum.Review, sum.ReviewAt)
 	if sum.Trained {
-		fmt.Fprintln(w, "weights estimated from this data (see 'padron explain')")
+		fmt.Fprintln(w, "weights estimated from this data (see 'padron explain --model')")
+	}
+	if e.verbose() {
+		fmt.Fprint(w, "time:")
+		for _, p := range sum.Phases {
+			fmt.Fprintf(w, " %s %.2fs", p.Phase, p.Seconds)
+		}
+		fmt.Fprintln(w)
 	}
 	if e.quiet() {
 		return nil

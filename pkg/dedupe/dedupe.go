@@ -40,6 +40,7 @@ type Summary struct {
 	Auto       float64           `json:"auto"`
 	ReviewAt   float64           `json:"review"`
 	Blocking   []match.RuleStats `json:"blocking"`
+	Phases     []match.Phase     `json:"phases"`
 	Seconds    float64           `json:"seconds"`
 }
 
@@ -117,6 +118,7 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 		mo.Full = true
 		mo.Person = person // still used for stable ids, not for grouping
 	}
+	readSecs := time.Since(start).Seconds()
 	res, err := match.Run(ctx, recs, mo)
 	if err != nil {
 		return nil, err
@@ -182,9 +184,12 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	if opt.Progress != nil {
 		opt.Progress("saving", 0, 0)
 	}
+	saveStart := time.Now()
 	if err := st.SaveMatchRun(ctx, run); err != nil {
 		return nil, err
 	}
+	sum.Phases = append([]match.Phase{{Phase: "reading", Seconds: readSecs}}, res.Phases...)
+	sum.Phases = append(sum.Phases, match.Phase{Phase: "saving", Seconds: time.Since(saveStart).Seconds()})
 	sum.Seconds = time.Since(start).Seconds()
 	return sum, nil
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Default thresholds, as match probabilities.
@@ -68,9 +69,17 @@ type Result struct {
 	Rejected  int
 	Review    []ReviewPair
 	Trained   bool
+	// Phases says how long each phase took, in order.
+	Phases []Phase
 	// SharedEmails and SharedPhones are the addresses and numbers records with
 	// different first names share (canonical forms).
 	SharedEmails, SharedPhones map[string]bool
+}
+
+// Phase is one phase's wall time.
+type Phase struct {
+	Phase   string  `json:"phase"`
+	Seconds float64 `json:"seconds"`
 }
 
 // ErrTooMany is returned for more records than one run can index.
@@ -98,11 +107,25 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	if n >= maxRecords {
 		return nil, fmt.Errorf("%w: %d (at most %d)", ErrTooMany, n, maxRecords-1)
 	}
+	var phases []Phase
+	var phaseName string
+	var phaseStart time.Time
+	var mu sync.Mutex
 	progress := func(phase string, done, total int64) {
+		mu.Lock()
+		if phase != phaseName {
+			now := time.Now()
+			if phaseName != "" {
+				phases = append(phases, Phase{phaseName, now.Sub(phaseStart).Seconds()})
+			}
+			phaseName, phaseStart = phase, now
+		}
+		mu.Unlock()
 		if opt.Progress != nil {
 			opt.Progress(phase, done, total)
 		}
 	}
+	progress("preparing", 0, 0)
 	fs := prepareAll(recs)
 	cmp := &comparer{nick: opt.Nicknames}
 	sharedEmails, sharedPhones := markShared(fs, cmp)
@@ -231,6 +254,8 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		res.Score[j] = max(res.Score[j], p)
 	}
 	progress("clustering", int64(len(edges)), int64(len(edges)))
+	progress("", 0, 0)
+	res.Phases = phases
 	res.Rejected = cl.Rejected
 	res.Cluster = cl.clusters()
 	for _, c := range res.Cluster {

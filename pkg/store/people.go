@@ -299,21 +299,31 @@ func appendRows(ctx context.Context, conn *sql.Conn, table string, n int, row fu
 	})
 }
 
-// pick returns SQL choosing, per person, one value of expr over their records: the
-// most frequent, then an email without a +tag, then a name in mixed case over one in
-// capitals, then the accented form over the unaccented ("José" over "Jose"), then the
-// longer (more complete: "Muñoz García" over "Muñoz", "Katarzyna" over "Kasia"), then
-// the most recently imported.
-func pick(name, expr string) string {
-	return fmt.Sprintf(`(SELECT person_id, arg_max(v, (n, plain, cased, accented, length(v), last)) AS %[1]s FROM (
+// pick returns SQL choosing, per person, one value of expr over their records (table
+// golden_lr): the most frequent, then an email without a +tag, then a name in mixed
+// case over one in capitals, then the accented form over the unaccented ("José" over
+// "Jose"), then the longer (more complete: "Muñoz García" over "Muñoz", "Katarzyna"
+// over "Kasia"), then the most recently imported.
+func pick(expr string) string {
+	return `SELECT person_id, arg_max(v, (n, plain, cased, accented, length(v), last)) AS v FROM (
 		SELECT person_id, v, count(*) AS n, max(id) AS last, v <> strip_accents(v) AS accented,
 			NOT regexp_matches(v, '\+[^@]*@') AS plain, NOT (v = upper(v) AND v <> lower(v)) AS cased
-		FROM (SELECT person_id, id, %[2]s AS v FROM lr) WHERE v IS NOT NULL AND v <> ''
-		GROUP BY person_id, v) GROUP BY person_id) AS %[1]s_pick`, name, expr)
+		FROM (SELECT person_id, id, ` + expr + ` AS v FROM golden_lr) WHERE v IS NOT NULL AND v <> ''
+		GROUP BY person_id, v) GROUP BY person_id`
+}
+
+// goldenFields are the people columns chosen by pick, with the record expression.
+var goldenFields = []struct{ name, expr string }{
+	{"given_name", "given_name"}, {"family_name", "family_name"}, {"email", "unnest(emails)"},
+	{"phone", "unnest(phones)"}, {"street", "street"}, {"postcode", "postcode"}, {"city", "city"},
+	{"region", "region"}, {"country", "country"}, {"birth_date", "CAST(birth_date AS VARCHAR)"},
+	{"national_id", "national_id"},
 }
 
 // rebuildPeople recomputes the golden view of people from their records: all of them
-// when ids is nil.
+// when ids is nil. It works field by field through temporary tables, so that DuckDB
+// holds one field's grouping at a time: one query for everything ran out of memory
+// at a million records under the 512 MB limit.
 func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
 	filter := ""
 	if ids != nil {
@@ -334,34 +344,52 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
 	} else if _, err := q.ExecContext(ctx, `DELETE FROM people`); err != nil {
 		return err
 	}
-	fields := []struct{ name, expr string }{
-		{"given_name", "given_name"}, {"family_name", "family_name"}, {"email", "unnest(emails)"},
-		{"phone", "unnest(phones)"}, {"street", "street"}, {"postcode", "postcode"}, {"city", "city"},
-		{"region", "region"}, {"country", "country"}, {"birth_date", "CAST(birth_date AS VARCHAR)"}, {"national_id", "national_id"},
+	stmts := []string{`CREATE OR REPLACE TEMP TABLE golden_lr AS SELECT l.person_id, r.id, r.given_name,
+		r.family_name, r.emails, r.phones, r.street, r.postcode, r.city, r.region, r.country, r.birth_date,
+		r.national_id, r.opt_out, r.tags, r.source_file FROM links l JOIN records r ON r.id = l.record_id` + filter,
+		`CREATE OR REPLACE TEMP TABLE golden_agg AS SELECT person_id, count(*) AS records,
+			bool_or(coalesce(opt_out, false)) AS opt_out, list_sort(list(DISTINCT source_file)) AS sources
+			FROM golden_lr GROUP BY person_id`,
 	}
+	for _, l := range []string{"emails", "phones", "tags"} {
+		stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE golden_%[1]s AS SELECT person_id,
+			list_sort(list(DISTINCT v)) AS %[1]s FROM (SELECT person_id, unnest(%[1]s) AS v FROM golden_lr)
+			GROUP BY person_id`, l))
+	}
+	stmts = append(stmts, `CREATE OR REPLACE TEMP TABLE golden_sup AS SELECT DISTINCT person_id FROM
+		(SELECT person_id, unnest(emails) AS email FROM golden_lr) WHERE email IN (SELECT email FROM suppressions)`)
 	var sel, join strings.Builder
-	for _, f := range fields {
-		fmt.Fprintf(&sel, ", %[1]s_pick.%[1]s", f.name)
-		fmt.Fprintf(&join, " LEFT JOIN %s USING (person_id)", pick(f.name, f.expr))
+	for _, f := range goldenFields {
+		stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE golden_%s AS %s`, f.name, pick(f.expr)))
+		v := "golden_" + f.name + ".v"
+		if f.name == "birth_date" {
+			v = "CAST(" + v + " AS DATE)"
+		}
+		fmt.Fprintf(&sel, ", %s", v)
+		fmt.Fprintf(&join, " LEFT JOIN golden_%[1]s USING (person_id)", f.name)
 	}
-	query := `INSERT INTO people
-		WITH lr AS (SELECT l.person_id, r.* FROM links l JOIN records r ON r.id = l.record_id` + filter + `),
-		agg AS (SELECT person_id, count(*) AS records, bool_or(coalesce(opt_out, false)) AS opt_out,
-			list_sort(list_distinct(flatten(list(coalesce(emails, []))))) AS emails,
-			list_sort(list_distinct(flatten(list(coalesce(phones, []))))) AS phones,
-			list_sort(list_distinct(flatten(list(coalesce(tags, []))))) AS tags,
-			list_sort(list_distinct(list(source_file))) AS sources
-			FROM lr GROUP BY person_id),
-		sup AS (SELECT DISTINCT person_id FROM (SELECT person_id, unnest(emails) AS email FROM lr)
-			WHERE email IN (SELECT email FROM suppressions))
-		SELECT person_id` + strings.ReplaceAll(sel.String(), "birth_date_pick.birth_date", "CAST(birth_date_pick.birth_date AS DATE)") + `,
-			agg.emails, agg.phones, agg.tags, agg.sources, agg.records,
-			agg.opt_out OR person_id IN (SELECT person_id FROM sup)
-		FROM agg` + join.String()
-	if _, err := q.ExecContext(ctx, query); err != nil {
-		return fmt.Errorf("golden records: %w", err)
+	stmts = append(stmts, `INSERT INTO people SELECT person_id`+sel.String()+`,
+			coalesce(golden_emails.emails, []), coalesce(golden_phones.phones, []), coalesce(golden_tags.tags, []),
+			a.sources, a.records, a.opt_out OR person_id IN (SELECT person_id FROM golden_sup)
+		FROM golden_agg a LEFT JOIN golden_emails USING (person_id) LEFT JOIN golden_phones USING (person_id)
+		LEFT JOIN golden_tags USING (person_id)`+join.String())
+	for _, t := range append([]string{"lr", "agg", "emails", "phones", "tags", "sup"}, fieldNames()...) {
+		stmts = append(stmts, "DROP TABLE golden_"+t)
+	}
+	for _, st := range stmts {
+		if _, err := q.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("golden records: %w", err)
+		}
 	}
 	return nil
+}
+
+func fieldNames() []string {
+	out := make([]string, len(goldenFields))
+	for i, f := range goldenFields {
+		out[i] = f.name
+	}
+	return out
 }
 
 // StoredModel returns the model JSON of the latest trained run, or nil.
