@@ -49,7 +49,7 @@ Thresholds and nickname files can be set in padron.yaml:
 	f.Float64Var(&opt.Review, "review", 0.80, "queue pairs at or above this match probability for review")
 	f.BoolVar(&opt.Full, "full", false, "match every record again, not only new ones (ids stay stable)")
 	f.BoolVar(&opt.Retrain, "retrain", false, "estimate the weights again even if a model is stored")
-	f.IntVar(&opt.Cap, "block-cap", 0, "largest block a blocking key pairs up in full (default 200)")
+	f.IntVar(&opt.Cap, "block-cap", 0, "largest block a blocking key pairs up in full (default 100)")
 	return cmd
 }
 

@@ -5,10 +5,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/padron-org/padron/pkg/dedupe"
 	"github.com/padron-org/padron/pkg/ingest"
 	"github.com/padron-org/padron/pkg/source"
 	"github.com/padron-org/padron/pkg/store"
@@ -95,8 +98,36 @@ func runDemo(e *env, keep string) error {
 	if again.Already != nil {
 		fmt.Fprintf(out, "\nImporting %s again: already imported as batch %d, nothing to do.\n", filepath.Base(files[0]), again.Already.ID)
 	}
+	// Then the main job: records into people.
+	fmt.Fprintln(out, "\nMatching records into people (padron dedupe):")
+	sum, err := dedupe.Run(e.ctx, st, dedupe.Options{Actor: "demo"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d records → %d people: %d links made, %d refused by the chaining guard, %d pairs left for review.\n",
+		sum.Records, sum.People, sum.AutoLinks, sum.Rejected, sum.Review)
+	top, err := st.People(e.ctx, store.PeopleFilter{})
+	if err != nil {
+		return err
+	}
+	slices.SortStableFunc(top, func(a, b store.PersonView) int { return b.Records - a.Records })
+	if len(top) > 0 {
+		p := top[0]
+		recs, err := st.LinkedRecords(e.ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nThe person found in most places: %s %s (person %d), %d records:\n", p.GivenName, p.FamilyName, p.ID, len(recs))
+		for _, r := range recs {
+			fmt.Fprintf(out, "  %-28s %s %s  %s\n", r.Ref, r.GivenName, r.FamilyName, strings.Join(r.Emails, ", "))
+		}
+	}
 	if keep != "" {
-		fmt.Fprintf(out, "\nStore kept in %s. Try:\n  padron --db %s imports\n  padron --db %s problems\n", dir, dbPath, dbPath)
+		fmt.Fprintf(out, "\nStore kept in %s. Try:\n  padron --db %s imports\n  padron --db %s people\n", dir, dbPath, dbPath)
+		if len(top) > 0 {
+			fmt.Fprintf(out, "  padron --db %s person %d\n", dbPath, top[0].ID)
+		}
+		fmt.Fprintf(out, "  padron --db %s explain --model\n", dbPath)
 	}
 	return nil
 }

@@ -30,14 +30,15 @@ type Rules struct {
 	nick *Nicknames
 }
 
-// DefaultCap is the largest block a rule pairs up in full.
-const DefaultCap = 200
+// DefaultCap is the largest block a rule pairs up in full. Pairs grow with the
+// square of it; at a million records, 100 keeps dedupe near-linear.
+const DefaultCap = 100
 
 func newRules(nick *Nicknames, capN int) *Rules {
 	if capN <= 0 {
 		capN = DefaultCap
 	}
-	small := capN / 4
+	small := capN / 2 // keys that say less (one field, a prefix) get smaller blocks
 	if small < 2 {
 		small = 2
 	}
@@ -79,7 +80,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				}
 			}
 		}, nil},
-		{"email_parts", []int{cEmail}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+		{"email_parts", []int{cEmail}, small, func(_ *Rules, f *feat, emit func(...string)) {
 			for _, l := range f.locals {
 				if len(l) >= 8 {
 					// The start and the end of the user name: a typo spares one.
@@ -88,7 +89,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				}
 			}
 		}, nil},
-		{"given+family_prefix", []int{cGiven}, capN, func(r *Rules, f *feat, emit func(...string)) {
+		{"given+family_prefix", []int{cGiven}, small, func(r *Rules, f *feat, emit func(...string)) {
 			if f.given1 == "" {
 				return
 			}
@@ -298,30 +299,63 @@ func (rs *Rules) runRule(ctx context.Context, ri int, fs []feat, want func(i, j 
 }
 
 // mergePairs unites the rules' sorted pair lists, remembering which rules found each
-// pair, and counts each rule's new pairs (not found by an earlier rule).
+// pair, and counts each rule's new pairs (not found by an earlier rule). It merges
+// in one pass over all lists (a k-way merge), dropping each list as it is consumed,
+// so that the pairs are never held twice.
 func mergePairs(lists [][]uint64, stats []RuleStats) *candidates {
 	total := 0
 	for _, l := range lists {
 		total += len(l)
 	}
-	all := make([]uint64, 0, total)
-	for _, l := range lists {
-		all = append(all, l...)
+	c := &candidates{pairs: make([]uint64, 0, total/2+1), rules: make([]uint16, 0, total/2+1)}
+	pos := make([]int, len(lists))
+	// A small binary heap of list indexes, ordered by their current pair.
+	heap := make([]int, 0, len(lists))
+	less := func(a, b int) bool {
+		pa, pb := lists[heap[a]][pos[heap[a]]], lists[heap[b]][pos[heap[b]]]
+		return pa < pb || pa == pb && heap[a] < heap[b]
 	}
-	slices.Sort(all)
-	all = slices.Compact(all)
-	c := &candidates{pairs: all, rules: make([]uint16, len(all))}
-	for r, l := range lists {
-		k := 0
-		for _, p := range l {
-			for c.pairs[k] < p {
-				k++
+	down := func(i int) {
+		for {
+			m, l, r := i, 2*i+1, 2*i+2
+			if l < len(heap) && less(l, m) {
+				m = l
 			}
-			if c.rules[k] == 0 {
-				stats[r].New++
+			if r < len(heap) && less(r, m) {
+				m = r
 			}
-			c.rules[k] |= 1 << r
+			if m == i {
+				return
+			}
+			heap[i], heap[m] = heap[m], heap[i]
+			i = m
 		}
+	}
+	for r, l := range lists {
+		if len(l) > 0 {
+			heap = append(heap, r)
+		}
+	}
+	for i := len(heap)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for len(heap) > 0 {
+		r := heap[0]
+		p := lists[r][pos[r]]
+		if n := len(c.pairs); n > 0 && c.pairs[n-1] == p {
+			c.rules[n-1] |= 1 << r
+		} else {
+			c.pairs = append(c.pairs, p)
+			c.rules = append(c.rules, 1<<r)
+			stats[r].New++ // lists are taken in rule order for equal pairs: r is the first
+		}
+		pos[r]++
+		if pos[r] == len(lists[r]) {
+			lists[r] = nil
+			heap[0] = heap[len(heap)-1]
+			heap = heap[:len(heap)-1]
+		}
+		down(0)
 	}
 	return c
 }

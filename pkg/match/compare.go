@@ -55,22 +55,23 @@ var Comparisons = [numComp]Comparison{
 // levels holds one pair's level per comparison.
 type levels [numComp]uint8
 
-// pattern packs levels into 4 bits each, for counting in training.
-func (l *levels) pattern() uint64 {
-	var p uint64
+// pattern packs levels into 3 bits each (every comparison has at most 8 levels),
+// so that a candidate pair's comparison costs four bytes to keep.
+func (l *levels) pattern() uint32 {
+	var p uint32
 	for i := numComp - 1; i >= 0; i-- {
-		p = p<<4 | uint64(l[i])
+		p = p<<3 | uint32(l[i])
 	}
 	return p
 }
 
 // swappedBit marks, in a stored pattern, a pair whose names matched swapped.
-const swappedBit = 1 << 63
+const swappedBit = 1 << 31
 
-func unpack(p uint64) (l levels) {
+func unpack(p uint32) (l levels) {
 	for i := 0; i < numComp; i++ {
-		l[i] = uint8(p & 15)
-		p >>= 4
+		l[i] = uint8(p & 7)
+		p >>= 3
 	}
 	return l
 }

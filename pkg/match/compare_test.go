@@ -96,3 +96,18 @@ func TestCanonEmail(t *testing.T) {
 		}
 	}
 }
+
+func TestLevelsFitPattern(t *testing.T) {
+	for _, c := range Comparisons {
+		if len(c.Levels) > 8 {
+			t.Errorf("%s has %d levels: patterns pack 3 bits per comparison", c.Name, len(c.Levels))
+		}
+	}
+	if numComp*3 > 31 {
+		t.Errorf("%d comparisons do not fit a 32-bit pattern with the swapped bit", numComp)
+	}
+	lv := levels{6, 5, 4, 3, 2, 1, 0, 1, 2, 1}
+	if got := unpack(lv.pattern() | swappedBit); got != lv {
+		t.Errorf("unpack(pattern) = %v, want %v", got, lv)
+	}
+}

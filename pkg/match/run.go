@@ -145,7 +145,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	res := &Result{Rules: stats, Pairs: int64(len(cands.pairs)), SharedEmails: sharedEmails, SharedPhones: sharedPhones}
 
 	// Compare every candidate pair once; training and scoring reuse the levels.
-	pats := make([]uint64, len(cands.pairs))
+	pats := make([]uint32, len(cands.pairs))
 	if err := parallel(ctx, len(cands.pairs), func(lo, hi int) {
 		var lv levels
 		for k := lo; k < hi; k++ {

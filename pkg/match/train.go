@@ -84,8 +84,8 @@ func estimateU(ctx context.Context, m *Model, fs []feat, cmp *comparer, rnd *ran
 
 // patternCounts counts the level patterns of the candidate pairs that have any of the
 // rule bits in mask (all when mask is 0).
-func patternCounts(pats []uint64, rules []uint16, mask uint16) map[uint64]float64 {
-	out := map[uint64]float64{}
+func patternCounts(pats []uint32, rules []uint16, mask uint16) map[uint32]float64 {
+	out := map[uint32]float64{}
 	for k, p := range pats {
 		if mask == 0 || rules[k]&mask != 0 {
 			out[p&^swappedBit]++
@@ -96,7 +96,7 @@ func patternCounts(pats []uint64, rules []uint16, mask uint16) map[uint64]float6
 
 // em estimates m for the comparisons in est (true) from counted patterns, u fixed.
 // It returns the estimated m, the match share λ and the iterations run.
-func em(counts map[uint64]float64, model *Model, est [numComp]bool) (m [numComp][]float64, lambda float64, iters int) {
+func em(counts map[uint32]float64, model *Model, est [numComp]bool) (m [numComp][]float64, lambda float64, iters int) {
 	type pat struct {
 		lv levels
 		n  float64
@@ -162,7 +162,7 @@ func em(counts map[uint64]float64, model *Model, est [numComp]bool) (m [numComp]
 
 // train estimates m and the prior from candidate pairs (pats: their level patterns)
 // for n records.
-func train(model *Model, rs *Rules, fs []feat, pats []uint64, ruleBits []uint16) {
+func train(model *Model, rs *Rules, fs []feat, pats []uint32, ruleBits []uint16) {
 	n := len(fs)
 	var sums [numComp][]float64
 	var sessions [numComp]int
@@ -216,7 +216,7 @@ func train(model *Model, rs *Rules, fs []feat, pats []uint64, ruleBits []uint16)
 }
 
 // lambdaOnly runs EM for the match share alone, every m and u fixed.
-func lambdaOnly(counts map[uint64]float64, model *Model) float64 {
+func lambdaOnly(counts map[uint32]float64, model *Model) float64 {
 	type pat struct {
 		bf float64
 		n  float64
@@ -258,7 +258,7 @@ func lambdaOnly(counts map[uint64]float64, model *Model) float64 {
 // as for a match. What u needs is how often *different* people share one, and the
 // blocks show it: pairs sharing an address whose first names differ outright are a
 // household's, not one person's.
-func contactU(model *Model, fs []feat, pats []uint64) {
+func contactU(model *Model, fs []feat, pats []uint32) {
 	for _, c := range []int{cEmail, cPhone} {
 		have := 0
 		for i := range fs {
@@ -299,7 +299,7 @@ func contactU(model *Model, fs []feat, pats []uint64) {
 // (its match share × its pairs) are divided by the share of all matches its rule
 // can find (how often both records have the key's fields, times m of the levels that
 // share the key); the median over the rules estimates the matches in the data.
-func estimatePrior(model *Model, rs *Rules, sessionRule []int, fs []feat, pats []uint64, ruleBits []uint16) float64 {
+func estimatePrior(model *Model, rs *Rules, sessionRule []int, fs []feat, pats []uint32, ruleBits []uint16) float64 {
 	n := len(fs)
 	total := float64(n) * float64(n-1) / 2
 	var present [numComp]float64
