@@ -47,7 +47,7 @@ var Comparisons = [numComp]Comparison{
 	cPhone:    {"phone", []string{"missing", "exact", "exact, shared by several people", "same last 8 digits", "different"}, false},
 	cNatID:    {"national_id", []string{"missing", "exact", "one typo", "different"}, false},
 	cPostcode: {"postcode", []string{"missing", "exact", "one typo", "different"}, true},
-	cCity:     {"city", []string{"missing", "exact", "similar (JW ≥ 0.90)", "different"}, true},
+	cCity:     {"city", []string{"missing", "exact", "similar (JW ≥ 0.90 or two typos)", "different"}, true},
 	cStreet:   {"street", []string{"missing", "exact", "similar (JW ≥ 0.90)", "different"}, false},
 	cOcc:      {"occupation", []string{"missing", "exact", "different"}, true},
 }
@@ -103,6 +103,9 @@ func (c *comparer) compare(a, b *feat, lv *levels) (swapped bool) {
 	lv[cNatID] = exactTypo(a.natID, b.natID, cNatID)
 	lv[cPostcode] = exactTypo(a.post, b.post, cPostcode)
 	lv[cCity] = similar(a.city, b.city, 0.90, cCity)
+	if lv[cCity] == last(cCity) && len(a.city) >= 5 && len(b.city) >= 5 && (editWithin2(a.city, b.city) || anagram(a.city, b.city)) {
+		lv[cCity] = 2 // a town's name mistyped twice over
+	}
 	lv[cStreet] = similar(a.street, b.street, 0.90, cStreet)
 	switch {
 	case a.occ == "" || b.occ == "":
@@ -186,12 +189,32 @@ func (c *comparer) given(a, a1, b, b1 string) uint8 {
 	case jw >= 0.92:
 		return 3
 	case jw >= 0.85, len(a1) >= 4 && len(b1) >= 4 && editAtMost1(a1, b1),
-		len(a1) >= 5 && len(b1) >= 5 && a1[0] == b1[0] && editWithin2(a1, b1):
+		len(a1) >= 5 && len(b1) >= 5 && a1[0] == b1[0] && editWithin2(a1, b1),
+		len(a1) >= 3 && anagram(a1, b1):
 		return 4
 	case (len(a1) == 1 || len(b1) == 1) && a1[0] == b1[0]:
 		return 5
 	}
 	return 6
+}
+
+// anagram reports whether a and b hold the same letters in another order: the
+// scrambled keystrokes of a name typed in haste ("oeL" for "Leo").
+func anagram(a, b string) bool {
+	if len(a) != len(b) || len(a) > 32 {
+		return false
+	}
+	var n [256]int8
+	for i := 0; i < len(a); i++ {
+		n[a[i]]++
+		n[b[i]]--
+	}
+	for _, c := range n {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // sameWord reports whether two surname words are one, allowing for a typo.
