@@ -519,6 +519,9 @@ var strictAll = contradictions{dob: true, natID: true}
 // two edits apart (and long enough for that to mean something) at the same or a
 // mistyped domain.
 func similarMailbox(x, y string) bool {
+	if d := len(x) - len(y); d > 3 || d < -3 {
+		return false
+	}
 	lx, dx, _ := strings.Cut(x, "@")
 	ly, dy, _ := strings.Cut(y, "@")
 	if len(lx) < 8 || len(ly) < 8 || !(dx == dy || editAtMost1(dx, dy)) {
@@ -526,19 +529,31 @@ func similarMailbox(x, y string) bool {
 	}
 	// Numbers are how providers tell namesakes apart: isabel.perez64 and
 	// isabel.perez88 are two people.
-	if lettersOnly(lx) == lettersOnly(ly) {
+	if sameLetters(lx, ly) {
 		return false
 	}
 	return editWithin2(lx, ly)
 }
 
-func lettersOnly(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return -1
+// sameLetters reports whether a and b are equal once digits are left out.
+func sameLetters(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && a[i] >= '0' && a[i] <= '9' {
+			i++
 		}
-		return r
-	}, s)
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i] != b[j] {
+			return false
+		}
+		i++
+		j++
+	}
 }
 
 // digitDiffers reports whether two addresses differ only in one digit replaced by

@@ -111,3 +111,21 @@ func TestLevelsFitPattern(t *testing.T) {
 		t.Errorf("unpack(pattern) = %v, want %v", got, lv)
 	}
 }
+
+func TestSimilarMailbox(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"carolina.pineda2151@hotmail.com", "carplina.pineda2151@hotmail.com", true},
+		{"adrianna.zajac3840@example.net", "adrianna.zjaac3840@example.net", true},
+		{"isabel.perez64@gmail.com", "isabel.perez88@gmail.com", false},
+		{"david_zapata@example.org", "david_zapata37@example.org", false},
+		{"ana@x.es", "ane@x.es", false}, // too short to mean anything
+		{"jan.kowalski@gmail.com", "jan.kowalski@wp.pl", false},
+	} {
+		if got := similarMailbox(c.a, c.b); got != c.want {
+			t.Errorf("similarMailbox(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}

@@ -18,8 +18,8 @@ import (
 // so a list of 200 contacts gets sensible weights too.
 
 const (
-	uSamplePairs  = 1_000_000 // random pairs drawn to estimate u
-	emPseudo      = 20.0      // pseudo-matches pulling m towards its starting value
+	uSamplePairs  = 500_000 // random pairs drawn to estimate u
+	emPseudo      = 20.0    // pseudo-matches pulling m towards its starting value
 	emIterations  = 40
 	emMinPairs    = 30 // sessions with fewer pairs are skipped
 	emMaxPatterns = 1 << 20
