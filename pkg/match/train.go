@@ -9,8 +9,8 @@ import (
 
 // Training follows Splink's unsupervised recipe:
 //   - u from pairs drawn at random, nearly all of which are different people;
-//   - m by expectation maximisation over the candidate pairs of each blocking rule in
-//     turn, leaving out the comparisons that rule's keys agree on (their agreement
+//   - m by expectation maximisation over the candidate pairs of each exact blocking
+//     key in turn, leaving out the comparisons that rule's keys agree on (their agreement
 //     there says nothing about matching), with u held fixed; each comparison's m is
 //     the mean over the sessions that estimated it;
 //   - the prior λ from the share of candidate pairs EM finds to be matches.
@@ -172,6 +172,12 @@ func train(model *Model, rs *Rules, fs []feat, pats []uint32, ruleBits []uint16)
 	model.Sessions = nil
 	var sessionRule []int
 	for ri, ru := range rs.list {
+		if ru.recall == nil {
+			// Keys made for reach (a prefix, an initial, one field alone) gather
+			// strangers who look alike in ways random pairs do not: EM over them
+			// can call every pair a match. Training uses the exact keys only.
+			continue
+		}
 		counts := patternCounts(pats, ruleBits, 1<<ri)
 		pairs := 0.0
 		for _, v := range counts {
