@@ -30,11 +30,13 @@ The first run matches everything. Later runs keep people's ids and match only ne
 records against them (use --full to match everything again, --retrain to
 re-estimate the weights). See 'padron explain' for why two records matched.
 
-Thresholds and nickname files can be set in padron.yaml:
+Thresholds and nickname files can be set in padron.yaml; memory_limit bounds
+DuckDB's share of memory (default 1GB here):
   dedupe:
     auto: 0.99
     review: 0.8
-  nicknames: [my-nicknames.txt]`,
+  nicknames: [my-nicknames.txt]
+  memory_limit: 1GB`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("auto") && e.cfg.IsSet("dedupe.auto") {
@@ -51,7 +53,7 @@ Thresholds and nickname files can be set in padron.yaml:
 	f.Float64Var(&opt.Review, "review", 0.80, "queue pairs at or above this match probability for review")
 	f.BoolVar(&opt.Full, "full", false, "match every record again, not only new ones (ids stay stable)")
 	f.BoolVar(&opt.Retrain, "retrain", false, "estimate the weights again even if a model is stored")
-	f.IntVar(&opt.Cap, "block-cap", 0, "largest block a blocking key pairs up in full (default 100)")
+	f.IntVar(&opt.Cap, "block-cap", 0, "largest block a blocking key pairs up in full (default 40)")
 	return cmd
 }
 
@@ -64,9 +66,10 @@ func runDedupe(e *env, opt dedupe.Options) error {
 		return err
 	}
 	defer st.Close()
-	// DuckDB only reads records and writes conclusions here: bounded, it spills
-	// rather than doubling the process's memory at the save.
-	limit := "512MB"
+	// DuckDB only reads records and writes conclusions here; bounded, it spills
+	// rather than growing the process at the save. Below 1 GB the golden records of a
+	// million people spill, and take twice as long.
+	limit := "1GB"
 	if v := e.cfg.GetString("memory_limit"); v != "" {
 		limit = v
 	}

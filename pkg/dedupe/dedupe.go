@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/padron-org/padron/pkg/match"
@@ -165,6 +167,11 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 		}
 	}
 	run.TFValues, run.TFTotals = res.TF.Frequent(2)
+	// The records and the matcher's working set are no longer needed: hand the memory
+	// back before DuckDB builds the golden records.
+	recs, res.TF = nil, nil
+	runtime.GC()
+	debug.FreeOSMemory()
 	// Shared addresses and numbers are kept beside the frequencies, so that explain
 	// weighs a household's email as dedupe did.
 	for key, set := range map[string]map[string]bool{sharedEmailKey: res.SharedEmails, sharedPhoneKey: res.SharedPhones} {
