@@ -98,8 +98,8 @@ func (c *clusterer) link(i, j int) bool {
 }
 
 // indirectConflict says whether two records may not become one person through
-// others: a contradiction (see conflict), or, directly, a score below the review
-// threshold with an email or a phone that differs. The first stops a household
+// others: a contradiction (see conflict), or, directly, a match probability below
+// chainFloor with an email or a phone that differs. The first stops a household
 // being joined through a record without a first name; the second stops chains of
 // namesakes ("Jan Kowalski" with one address, then another, then another).
 func (c *clusterer) indirectConflict(a, b *feat, lv *levels) bool {

@@ -194,8 +194,23 @@ func (c *comparer) given(a, a1, b, b1 string) uint8 {
 		return 4
 	case (len(a1) == 1 || len(b1) == 1) && a1[0] == b1[0]:
 		return 5
+	case c.nickTypo(a1, b1) || c.nickTypo(b1, a1):
+		return 4 // "Bartłomiw" and "Bartek": a mistyped name and its short form
 	}
 	return 6
+}
+
+// nickTypo reports whether a is a mistyped form of a name b is short for.
+func (c *comparer) nickTypo(a, b string) bool {
+	if len(a) < 5 {
+		return false
+	}
+	for _, full := range c.nick.Canon(b) {
+		if full != b && full[0] == a[0] && editWithin2(a, full) {
+			return true
+		}
+	}
+	return false
 }
 
 // anagram reports whether a and b hold the same letters in another order: the

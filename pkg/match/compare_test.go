@@ -129,3 +129,14 @@ func TestSimilarMailbox(t *testing.T) {
 		}
 	}
 }
+
+func TestNicknameWithTypo(t *testing.T) {
+	lv, _ := levelsOf(rec("Bartłomiw", "Sobczak"), rec("Bartek", "Sobczak"))
+	if lv[cGiven] != 4 {
+		t.Errorf("Bartłomiw/Bartek: level %d, want 4 (similar)", lv[cGiven])
+	}
+	lv, _ = levelsOf(rec("Tomasz", "Sobczak"), rec("Bartek", "Sobczak"))
+	if lv[cGiven] != last(cGiven) {
+		t.Errorf("Tomasz/Bartek: level %d, want different", lv[cGiven])
+	}
+}

@@ -13,6 +13,10 @@ import (
 	"time"
 )
 
+// chainFloor is the match probability below which two records with a different email
+// or phone may not become one person through others (see indirectConflict).
+const chainFloor = 0.05
+
 // Default thresholds, as match probabilities.
 const (
 	DefaultAuto   = 0.99
@@ -191,7 +195,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	// Cluster: earlier people and decisions first, then links strongest first.
 	autoW, reviewW := float32(logit(opt.Auto)), float32(logit(opt.Review))
 	cl := newClusterer(fs, cmp)
-	cl.sc, cl.floor = sc, float64(reviewW)
+	cl.sc, cl.floor = sc, logit(chainFloor)
 	if incremental {
 		first := map[int64]int{}
 		for i, p := range opt.Person {
