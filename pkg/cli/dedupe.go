@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/padron-org/padron/pkg/dedupe"
+	"github.com/padron-org/padron/pkg/match"
 )
 
 func newDedupeCmd(e *env) *cobra.Command {
@@ -33,7 +34,7 @@ re-estimate the weights). See 'padron explain' for why two records matched.
 Thresholds and nickname files can be set in padron.yaml; memory_limit bounds
 DuckDB's share of memory (default 1GB here):
   dedupe:
-    auto: 0.99
+    auto: 0.95
     review: 0.8
   nicknames: [my-nicknames.txt]
   memory_limit: 1GB`,
@@ -49,8 +50,8 @@ DuckDB's share of memory (default 1GB here):
 		},
 	}
 	f := cmd.Flags()
-	f.Float64Var(&opt.Auto, "auto", 0.99, "link pairs at or above this match probability without review")
-	f.Float64Var(&opt.Review, "review", 0.80, "queue pairs at or above this match probability for review")
+	f.Float64Var(&opt.Auto, "auto", match.DefaultAuto, "link pairs at or above this match probability without review")
+	f.Float64Var(&opt.Review, "review", match.DefaultReview, "queue pairs at or above this match probability for review")
 	f.BoolVar(&opt.Full, "full", false, "match every record again, not only new ones (ids stay stable)")
 	f.BoolVar(&opt.Retrain, "retrain", false, "estimate the weights again even if a model is stored")
 	f.IntVar(&opt.Cap, "block-cap", 0, "largest block a blocking key pairs up in full (default 40)")

@@ -116,7 +116,7 @@ func (c *clusterer) indirectConflict(a, b *feat, lv *levels) bool {
 	if conflict(lv, strict) {
 		return true
 	}
-	return c.sc != nil && w < c.floor && (lv[cEmail] == last(cEmail) || lv[cPhone] == last(cPhone))
+	return c.sc != nil && w < c.floor && (lv[cEmail] == last(cEmail) && lv[cPhone] != lvMissing || lv[cPhone] == last(cPhone) && lv[cEmail] != lvMissing)
 }
 
 // clusters numbers the groups 0..k-1 in order of their smallest record.
