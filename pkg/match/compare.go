@@ -65,6 +65,9 @@ func (l *levels) pattern() uint32 {
 	return p
 }
 
+// emailSameUser is the email level "same user, other domain".
+const emailSameUser = 3
+
 // swappedBit marks, in a stored pattern, a pair whose names matched swapped.
 const swappedBit = 1 << 31
 

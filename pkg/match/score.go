@@ -42,6 +42,12 @@ func (s *scorer) weigh(a, b *feat, lv *levels, swapped bool) float64 {
 				continue
 			}
 		}
+		if c == cEmail && l == emailSameUser {
+			if u, ok := s.tf.userU(sharedUser(a, b)); ok {
+				w += math.Log2(s.model.M[c][l] / u)
+				continue
+			}
+		}
 		w += s.w[c][l]
 	}
 	return w
@@ -106,6 +112,14 @@ func (s *scorer) explain(a, b *feat, ra, rb *Record) Explanation {
 				if u, ok := s.tf.u(c, v); ok {
 					ev.TFValue, ev.TFU = v, u
 					ev.Total = math.Log2(s.model.M[c][lvExact] / u)
+					ev.TFAdjustment = ev.Total - ev.Weight
+				}
+			}
+			if c == cEmail && l == emailSameUser {
+				v := sharedUser(a, b)
+				if u, ok := s.tf.userU(v); ok {
+					ev.TFValue, ev.TFU = v, u
+					ev.Total = math.Log2(s.model.M[c][l] / u)
 					ev.TFAdjustment = ev.Total - ev.Weight
 				}
 			}

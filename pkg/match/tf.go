@@ -1,6 +1,9 @@
 package match
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // TF holds term frequencies: how many records carry each value of a field. An exact
 // match on a value few records share ("Wróbel") is stronger evidence than one on a
@@ -9,7 +12,15 @@ import "sync"
 type TF struct {
 	N      [numComp]int              // records with a value, per comparison
 	Counts [numComp]map[string]int32 // records per value
+	// Users counts records per email user name (the part before @, without . _ -):
+	// "same user, other domain" is weighed by how common the user name is, since
+	// anna.wieczorek at two providers may well be two Anna Wieczoreks.
+	Users  map[string]int32
+	NUsers int
 }
+
+// usersKey is the name under which user-name frequencies are stored.
+const usersKey = "email:user"
 
 // tfValue returns the value a TF-weighed comparison looks up for one record.
 func tfValues(c int, f *feat) []string {
@@ -65,8 +76,42 @@ func countTF(fs []feat) *TF {
 			t.N[c], t.Counts[c] = n, m
 		}(c)
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t.Users = map[string]int32{}
+		for i := range fs {
+			if len(fs[i].locals) > 0 {
+				t.NUsers++
+			}
+			for k, l := range fs[i].locals {
+				if !slices.Contains(fs[i].locals[:k], l) {
+					t.Users[l]++
+				}
+			}
+		}
+	}()
 	wg.Wait()
 	return t
+}
+
+// userU returns the chance that another record has the user name l.
+func (t *TF) userU(l string) (float64, bool) {
+	if t == nil || t.Users == nil || t.NUsers < tfMinValues {
+		return 0, false
+	}
+	n := max(t.Users[l]-1, 1)
+	return float64(n) / float64(t.NUsers), true
+}
+
+// sharedUser returns the user name two records' emails share.
+func sharedUser(a, b *feat) string {
+	for _, x := range a.locals {
+		if len(x) >= 5 && slices.Contains(b.locals, x) {
+			return x
+		}
+	}
+	return ""
 }
 
 // tfMinValues is how many records must carry a field before its value frequencies
@@ -122,6 +167,15 @@ func (t *TF) Frequent(min int32) (values map[string]map[string]int32, totals map
 		}
 		values[name] = m
 	}
+	if t.Users != nil {
+		m := map[string]int32{}
+		for v, n := range t.Users {
+			if n >= min {
+				m[v] = n
+			}
+		}
+		values[usersKey], totals[usersKey] = m, t.NUsers
+	}
 	return values, totals
 }
 
@@ -136,6 +190,12 @@ func NewTF(values map[string]map[string]int32, totals map[string]int) *TF {
 			if t.Counts[c] == nil {
 				t.Counts[c] = map[string]int32{}
 			}
+		}
+	}
+	if n, ok := totals[usersKey]; ok {
+		t.Users, t.NUsers = values[usersKey], n
+		if t.Users == nil {
+			t.Users = map[string]int32{}
 		}
 	}
 	return t
