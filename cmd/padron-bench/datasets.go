@@ -55,10 +55,6 @@ type mappingSpec struct {
 type mapColumn struct {
 	column, field, format string
 	minYear               int // earliest year of a date column (0: padron's default)
-	// pending marks a field being added to padron while this benchmark was written
-	// (national_id, occupation): a padron that refuses it gets the column as ignore,
-	// and the run says so.
-	pending bool
 }
 
 // yaml renders the mapping. Column names and values here are plain words: no quoting.
@@ -76,18 +72,6 @@ func (m *mappingSpec) yaml() string {
 		}
 	}
 	return b.String()
-}
-
-// drop maps the pending field to ignore; false if no pending column has that field.
-func (m *mappingSpec) drop(field string) bool {
-	found := false
-	for i, c := range m.columns {
-		if c.pending && c.field == field {
-			m.columns[i].field, m.columns[i].format = "ignore", ""
-			found = true
-		}
-	}
-	return found
 }
 
 // The labelled data sets of dedupe-accuracy, in the order they are reported. file is
@@ -248,7 +232,7 @@ func febrlToCSV(in io.Reader, out string) (*dataset, error) {
 				{column: "postcode", field: "postcode"},
 				{column: "region", field: "region"},
 				{column: "birth_date", field: "birth_date", format: "yyyymmdd"},
-				{column: "national_id", field: "national_id", pending: true},
+				{column: "national_id", field: "national_id"},
 			},
 		}}},
 		notes: append([]string{"febrl3: street = street_number address_1 address_2; suburb → city, state → region, soc_sec_id → national_id, rec_id → external_id; truth from rec_id"},
@@ -408,7 +392,7 @@ func convertHistorical(src, dir string) (*dataset, error) {
 				{column: "dob", field: "birth_date", format: "yyyy-mm-dd", minYear: 1},
 				{column: "birth_place", field: "city"},
 				{column: "postcode_fake", field: "postcode"},
-				{column: "occupation", field: "occupation", pending: true},
+				{column: "occupation", field: "occupation"},
 			},
 		}}},
 		notes: append([]string{"historical_50k: first_name, surname, dob (yyyy-mm-dd), birth_place → city, postcode_fake → postcode, occupation; full_name, first_and_surname, gender, unique_id left out; truth = cluster"},

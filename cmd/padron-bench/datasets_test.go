@@ -87,22 +87,6 @@ func TestFake1000ToCSV(t *testing.T) {
 	}
 }
 
-func TestMappingDrop(t *testing.T) {
-	m := &mappingSpec{name: "x", description: "d", columns: []mapColumn{
-		{column: "a", field: "given_name"},
-		{column: "b", field: "occupation", pending: true},
-	}}
-	if m.drop("given_name") {
-		t.Error("dropped a field that is not pending")
-	}
-	if !m.drop("occupation") {
-		t.Error("did not drop the pending field")
-	}
-	if y := m.yaml(); !strings.Contains(y, "  b: ignore\n") || !strings.Contains(y, "  a: given_name\n") {
-		t.Errorf("yaml after drop:\n%s", y)
-	}
-}
-
 func TestReadLinks(t *testing.T) {
 	var tr Truth
 	tr.AddFile("a.csv", 3)

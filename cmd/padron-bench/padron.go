@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -68,39 +67,22 @@ func (s *padronStore) run(args []string, ok ...int) (child, error) {
 	return c, nil
 }
 
-var unknownField = regexp.MustCompile(`unknown field "([a-z_]+)"`)
-
-// importFile imports one file (exit 3, rows with problems, is fine). A mapping is
-// written next to the file first; a field this padron does not know yet (see
-// mapColumn.pending) is dropped to ignore and the import retried, and a note says so.
+// importFile imports one file (exit 3, rows with problems, is fine), with its mapping
+// written next to it first.
 func (s *padronStore) importFile(f importFile) (child, []string, error) {
 	args := []string{"import", f.path}
 	if f.country != "" {
 		args = append(args, "--default-country", f.country)
 	}
-	var notes []string
-	if f.mapping == nil {
-		c, err := s.run(args, 3)
-		return c, notes, err
-	}
-	path := strings.TrimSuffix(f.path, filepath.Ext(f.path)) + ".mapping.yaml"
-	args = append(args, "--mapping", path)
-	for {
+	if f.mapping != nil {
+		path := strings.TrimSuffix(f.path, filepath.Ext(f.path)) + ".mapping.yaml"
 		if err := os.WriteFile(path, []byte(f.mapping.yaml()), 0o644); err != nil {
-			return child{}, notes, err
+			return child{}, nil, err
 		}
-		c, err := s.run(args, 3)
-		if err == nil {
-			return c, notes, nil
-		}
-		m := unknownField.FindSubmatch(c.stderr)
-		if m == nil || !f.mapping.drop(string(m[1])) {
-			return c, notes, err
-		}
-		n := fmt.Sprintf("%s: this padron has no field %s yet: the column was imported as ignore", filepath.Base(f.path), m[1])
-		step("NOTE " + n)
-		notes = append(notes, n)
+		args = append(args, "--mapping", path)
 	}
+	c, err := s.run(args, 3)
+	return c, nil, err
 }
 
 // dedupeRun is padron dedupe's outcome: wall time and peak RSS of the child process,
