@@ -278,16 +278,21 @@ func contactU(model *Model, fs []feat, pats []uint32) {
 			continue
 		}
 		// Strangers sharing a household's address show as pairs with first names
-		// that differ. A personal address is by definition never seen under two
-		// first names, so strangers sharing one cannot be counted: it gets half a
-		// pair, a mailbox being as near to an identifier as contact data comes.
-		var strangers [3]float64
+		// that differ; so do strangers whose addresses are near misses of each
+		// other. A personal address is by definition never seen under two first
+		// names, so strangers sharing one cannot be counted: it gets half a pair, a
+		// mailbox being as near to an identifier as contact data comes.
+		near := uint8(4) // email: similar (a typo or two)
+		if c == cPhone {
+			near = 3 // phone: the same last 8 digits
+		}
+		var strangers [5]float64
 		for _, p := range pats {
-			if lv := unpack(p); lv[c] == 2 && lv[cGiven] == last(cGiven) {
-				strangers[2]++
+			if lv := unpack(p); (lv[c] == 2 || lv[c] == near) && lv[cGiven] == last(cGiven) {
+				strangers[lv[c]]++
 			}
 		}
-		for l := uint8(1); l <= 2; l++ {
+		for _, l := range []uint8{1, 2, near} {
 			u := math.Max(strangers[l], 0.5) / all
 			if u >= model.U[c][l] {
 				continue // the random sample already says more
