@@ -28,22 +28,25 @@ type Options struct {
 
 // Summary is what a run did.
 type Summary struct {
-	Run        int64             `json:"run"`
-	Mode       string            `json:"mode"` // full or incremental
-	Records    int               `json:"records"`
-	NewRecords int               `json:"new_records"`
-	Pairs      int64             `json:"pairs"`
-	AutoLinks  int               `json:"auto_links"`
-	Rejected   int               `json:"rejected_by_guard"`
-	Review     int               `json:"review_pairs"`
-	People     int               `json:"people"`
-	PeopleNew  int               `json:"new_people"`
-	Trained    bool              `json:"trained"`
-	Auto       float64           `json:"auto"`
-	ReviewAt   float64           `json:"review"`
-	Blocking   []match.RuleStats `json:"blocking"`
-	Phases     []match.Phase     `json:"phases"`
-	Seconds    float64           `json:"seconds"`
+	Run        int64  `json:"run"`
+	Mode       string `json:"mode"` // full or incremental
+	Records    int    `json:"records"`
+	NewRecords int    `json:"new_records"`
+	Pairs      int64  `json:"pairs"`
+	AutoLinks  int    `json:"auto_links"`
+	Rejected   int    `json:"rejected_by_guard"`
+	Review     int    `json:"review_pairs"`
+	People     int    `json:"people"`
+	PeopleNew  int    `json:"new_people"`
+	// LinksWritten is how many records' links the run wrote: all of them the first
+	// time, only those whose person changed later.
+	LinksWritten int               `json:"links_written"`
+	Trained      bool              `json:"trained"`
+	Auto         float64           `json:"auto"`
+	ReviewAt     float64           `json:"review"`
+	Blocking     []match.RuleStats `json:"blocking"`
+	Phases       []match.Phase     `json:"phases"`
+	Seconds      float64           `json:"seconds"`
 }
 
 // Keys under which shared emails and phones are stored with the term frequencies.
@@ -166,6 +169,14 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 			return nil, err
 		}
 	}
+	// When most records keep their person (a later run), only the changed links are
+	// written and only the people concerned rebuilt.
+	changed, affected := changes(ids, person, pids, res.Score)
+	if len(changed) < len(ids)/2 && newRecords < len(ids) {
+		run.Changed, run.Affected = true, affected
+		run.RecordIDs, run.PersonIDs, run.Probability = pick64(ids, changed), pick64(pids, changed), pick32(res.Score, changed)
+	}
+	sum.LinksWritten = len(run.RecordIDs)
 	run.TFValues, run.TFTotals = res.TF.Frequent(2)
 	// The records and the matcher's working set are no longer needed: hand the memory
 	// back before DuckDB builds the golden records.
@@ -263,4 +274,39 @@ func Explain(ctx context.Context, st *store.Store, a, b int64, nicknameFiles []s
 	}
 	ex := match.NewExplainer(model, match.NewTF(values, totals), nick, set(sharedEmailKey), set(sharedPhoneKey)).Explain(ra, rb)
 	return &ex, nil
+}
+
+// changes returns the indexes of records whose person differs from before (new
+// records included) or that a link of this run joined, and the people concerned.
+func changes(ids, before, after []int64, score []float32) (changed []int, affected []int64) {
+	seen := map[int64]bool{}
+	for i := range ids {
+		if before[i] == after[i] && score[i] == 0 {
+			continue
+		}
+		changed = append(changed, i)
+		for _, p := range []int64{before[i], after[i]} {
+			if p != 0 && !seen[p] {
+				seen[p] = true
+				affected = append(affected, p)
+			}
+		}
+	}
+	return changed, affected
+}
+
+func pick64(v []int64, idx []int) []int64 {
+	out := make([]int64, len(idx))
+	for k, i := range idx {
+		out[k] = v[i]
+	}
+	return out
+}
+
+func pick32(v []float32, idx []int) []float32 {
+	out := make([]float32, len(idx))
+	for k, i := range idx {
+		out[k] = v[i]
+	}
+	return out
 }

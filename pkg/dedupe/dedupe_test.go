@@ -3,9 +3,11 @@ package dedupe
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/padron-org/padron/mappings"
@@ -121,5 +123,107 @@ func TestDedupeGeneratedAccuracy(t *testing.T) {
 	t.Logf("records %d, pairs %d, people %d (true %d); precision %.4f recall %.4f", sum.Records, sum.Pairs, sum.People, man.People, p, r)
 	if p < 0.99 || r < 0.93 {
 		t.Errorf("precision %.4f (want ≥ 0.99), recall %.4f (want ≥ 0.93)", p, r)
+	}
+}
+
+// snapshot returns a table's rows as text, in order.
+func snapshot(t *testing.T, st *store.Store, query string) []string {
+	t.Helper()
+	rows, err := st.DB().Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	return out
+}
+
+// An incremental run writes only what changed; the result must be what rebuilding
+// everything gives, with no review pair queued twice and earlier ids kept.
+func TestIncrementalRunMatchesFullRebuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports a generated set")
+	}
+	dir := t.TempDir()
+	man, err := synth.Generate(synth.Config{People: 600, Seed: 5}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "p.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	lib, _ := mapping.NewLibrary(mappings.FS)
+	if err := lib.AddFS(samples.Mappings, "mappings", "samples"); err != nil {
+		t.Fatal(err)
+	}
+	imp := func(f synth.FileInfo) {
+		if res := ingest.File(context.Background(), st, f.Path, ingest.Options{Library: lib}); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	for _, f := range man.Files[:4] {
+		imp(f)
+	}
+	if _, err := Run(context.Background(), st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]string{}
+	for _, r := range snapshot(t, st, `SELECT record_id, person_id FROM links`) {
+		f := strings.Fields(r)
+		before[f[0]] = f[1]
+	}
+	for _, f := range man.Files[4:] {
+		imp(f)
+	}
+	sum, err := Run(context.Background(), st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Mode != "incremental" || sum.NewRecords == 0 || sum.LinksWritten >= sum.Records/2 {
+		t.Fatalf("second run: %d records, %d new, %d links written (%s)", sum.Records, sum.NewRecords, sum.LinksWritten, sum.Mode)
+	}
+	kept := 0
+	for _, r := range snapshot(t, st, `SELECT record_id, person_id FROM links`) {
+		f := strings.Fields(r)
+		if p, ok := before[f[0]]; ok && p == f[1] {
+			kept++
+		}
+	}
+	if kept < len(before)*99/100 {
+		t.Errorf("only %d of %d earlier records kept their person id", kept, len(before))
+	}
+	if n := snapshot(t, st, `SELECT count(*) - count(DISTINCT (record_a, record_b)) FROM match_pairs`); n[0] != "0" {
+		t.Errorf("review pairs queued twice: %s", n[0])
+	}
+	if n := snapshot(t, st, `SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id)`); n[0] != "0" {
+		t.Errorf("%s records without a person", n[0])
+	}
+	people := `SELECT * FROM people ORDER BY id`
+	incremental := snapshot(t, st, people)
+	if err := st.RebuildPeople(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	full := snapshot(t, st, people)
+	if len(full) != len(incremental) {
+		t.Fatalf("%d people after the incremental run, %d after a full rebuild", len(incremental), len(full))
+	}
+	for i := range full {
+		if full[i] != incremental[i] {
+			t.Fatalf("person differs after a full rebuild:\n incremental %s\n full        %s", incremental[i], full[i])
+		}
 	}
 }

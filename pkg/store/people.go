@@ -150,10 +150,14 @@ type MatchRun struct {
 	Settings   any
 	Blocking   any
 
-	// Links: one per record, in any order.
+	// Links: one per record, in any order; with Changed, only the records whose
+	// person changed, and Affected lists every person who gained or lost a record
+	// (their golden records are rebuilt; the others are left as they are).
 	RecordIDs   []int64
 	PersonIDs   []int64
 	Probability []float32 // 0 = none
+	Changed     bool
+	Affected    []int64
 
 	// Model is the trained model as JSON; nil keeps the stored one.
 	Model []byte
@@ -208,27 +212,43 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 }
 
 func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
-	for _, q := range []string{`DELETE FROM links`, `DELETE FROM match_pairs`, `DELETE FROM match_tf`} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM match_tf`); err != nil {
+		return err
+	}
+	if r.Changed {
+		if err := saveChangedLinks(ctx, conn, r); err != nil {
 			return err
 		}
-	}
-	err := appendRows(ctx, conn, "links", len(r.RecordIDs), func(a *duckdb.Appender, i int) error {
-		var p driver.Value
-		if r.Probability[i] > 0 {
-			p = float64(r.Probability[i])
+	} else {
+		for _, q := range []string{`DELETE FROM links`, `DELETE FROM match_pairs`} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
-		return a.AppendRow(r.RecordIDs[i], r.PersonIDs[i], p, r.ID)
-	})
-	if err != nil {
-		return fmt.Errorf("links: %w", err)
+		if err := appendLinks(ctx, conn, "links", r); err != nil {
+			return fmt.Errorf("links: %w", err)
+		}
 	}
-	err = appendRows(ctx, conn, "match_pairs", len(r.Review), func(a *duckdb.Appender, i int) error {
+	// The review queue: this run's doubtful pairs replace the same pairs queued
+	// before; in a later run, earlier pairs about untouched records stay queued.
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE new_pairs AS SELECT * FROM match_pairs LIMIT 0`); err != nil {
+		return err
+	}
+	err := appendRows(ctx, conn, "new_pairs", len(r.Review), func(a *duckdb.Appender, i int) error {
 		p := r.Review[i]
 		return a.AppendRow(p.A, p.B, p.Weight, p.Probability, p.Conflict, r.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("review pairs: %w", err)
+	}
+	for _, q := range []string{
+		`DELETE FROM match_pairs WHERE (record_a, record_b) IN (SELECT (record_a, record_b) FROM new_pairs)`,
+		`INSERT INTO match_pairs SELECT * FROM new_pairs`,
+		`DROP TABLE new_pairs`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("review pairs: %w", err)
+		}
 	}
 	type tfRow struct {
 		c string
@@ -255,8 +275,20 @@ func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
 	if err != nil {
 		return fmt.Errorf("term frequencies: %w", err)
 	}
-	if err := rebuildPeople(ctx, conn, nil); err != nil {
+	var affected []int64 // nil: every person
+	if r.Changed {
+		affected = r.Affected
+		if affected == nil {
+			affected = []int64{}
+		}
+	}
+	if err := rebuildPeople(ctx, conn, affected); err != nil {
 		return err
+	}
+	if r.Changed {
+		if err := refreshOptOuts(ctx, conn); err != nil {
+			return err
+		}
 	}
 	now := time.Now().UTC()
 	if r.Model != nil {
@@ -272,6 +304,43 @@ func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
 		return err
 	}
 	return logEvent(ctx, conn, r.Actor, "dedupe", 0, r.Summary)
+}
+
+// appendLinks appends the run's links to table.
+func appendLinks(ctx context.Context, conn *sql.Conn, table string, r *MatchRun) error {
+	return appendRows(ctx, conn, table, len(r.RecordIDs), func(a *duckdb.Appender, i int) error {
+		var p driver.Value
+		if r.Probability[i] > 0 {
+			p = float64(r.Probability[i])
+		}
+		return a.AppendRow(r.RecordIDs[i], r.PersonIDs[i], p, r.ID)
+	})
+}
+
+// saveChangedLinks replaces the links of the records whose person changed, and drops
+// the review pairs those records were in, and pairs that are now one person.
+func saveChangedLinks(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE changed_links
+		(record_id BIGINT, person_id BIGINT, probability DOUBLE, run_id BIGINT)`); err != nil {
+		return err
+	}
+	if err := appendLinks(ctx, conn, "changed_links", r); err != nil {
+		return fmt.Errorf("links: %w", err)
+	}
+	for _, q := range []string{
+		`DELETE FROM links WHERE record_id IN (SELECT record_id FROM changed_links)`,
+		`INSERT INTO links SELECT * FROM changed_links`,
+		`DELETE FROM match_pairs WHERE record_a IN (SELECT record_id FROM changed_links)
+			OR record_b IN (SELECT record_id FROM changed_links)`,
+		`DELETE FROM match_pairs WHERE (SELECT person_id FROM links WHERE record_id = record_a) =
+			(SELECT person_id FROM links WHERE record_id = record_b)`,
+		`DROP TABLE changed_links`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("links: %w", err)
+		}
+	}
+	return nil
 }
 
 // appendRows bulk-loads n rows through DuckDB's appender on conn (inside its
@@ -401,6 +470,21 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
 		if _, err := q.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("golden records: %w", err)
 		}
+	}
+	return nil
+}
+
+// refreshOptOuts recomputes every person's opted_out: a suppression can arrive with
+// another person's record (a mailing tool's unsubscribe list) or leave with an undone
+// import, without the person's own records changing.
+func refreshOptOuts(ctx context.Context, q execQuerier) error {
+	_, err := q.ExecContext(ctx, `UPDATE people SET opted_out = (id IN (
+		SELECT l.person_id FROM links l JOIN records r ON r.id = l.record_id WHERE coalesce(r.opt_out, false)
+		UNION
+		SELECT l.person_id FROM links l JOIN (SELECT id, unnest(emails) AS email FROM records) e ON e.id = l.record_id
+			WHERE e.email IN (SELECT email FROM suppressions)))`)
+	if err != nil {
+		return fmt.Errorf("opt-outs: %w", err)
 	}
 	return nil
 }

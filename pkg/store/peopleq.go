@@ -314,3 +314,17 @@ func (s *Store) LinkedRecords(ctx context.Context, person int64) ([]LinkedRecord
 	}
 	return out, nil
 }
+
+// RebuildPeople recomputes every person's golden record from their records, in one
+// transaction (after a change of survivorship rules, or to check an incremental run).
+func (s *Store) RebuildPeople(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := rebuildPeople(ctx, tx, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

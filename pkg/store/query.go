@@ -111,6 +111,9 @@ func (s *Store) UndoBatch(ctx context.Context, id int64, actor string) (*Batch, 
 	if err := rebuildPeople(ctx, tx, people); err != nil {
 		return nil, fmt.Errorf("undo batch %d: %w", id, err)
 	}
+	if err := refreshOptOuts(ctx, tx); err != nil {
+		return nil, fmt.Errorf("undo batch %d: %w", id, err)
+	}
 	if err := logEvent(ctx, tx, actor, "import.undo", id, map[string]any{
 		"file": b.File, "sha256": b.SHA256, "records": b.Records, "people": people}); err != nil {
 		return nil, err
