@@ -109,9 +109,6 @@ func score(t *testing.T, st *store.Store, want map[string]string) pairCounts {
 }
 
 func TestDedupeGeneratedAccuracy(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports a generated set")
-	}
 	st, man := importGenerated(t, 1500, 11)
 	sum, err := Run(context.Background(), st, Options{})
 	if err != nil {
@@ -153,9 +150,6 @@ func snapshot(t *testing.T, st *store.Store, query string) []string {
 // An incremental run writes only what changed; the result must be what rebuilding
 // everything gives, with no review pair queued twice and earlier ids kept.
 func TestIncrementalRunMatchesFullRebuild(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports a generated set")
-	}
 	dir := t.TempDir()
 	man, err := synth.Generate(synth.Config{People: 600, Seed: 5}, dir)
 	if err != nil {
