@@ -4,7 +4,6 @@ import (
 	"context"
 	"hash/maphash"
 	"slices"
-	"strconv"
 	"sync"
 )
 
@@ -194,7 +193,6 @@ var seed = maphash.MakeSeed()
 // block runs every rule. A pair is produced only when want(i, j) says so (used by
 // incremental runs: at least one side new, not already one person).
 func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool, progress func(done, total int)) (*candidates, []RuleStats, error) {
-	n := len(fs)
 	stats := make([]RuleStats, len(rs.list))
 	perRule := make([][]uint64, len(rs.list))
 	var wg sync.WaitGroup
@@ -220,7 +218,6 @@ func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool,
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	_ = n
 	c := mergePairs(perRule, stats)
 	if progress != nil {
 		progress(len(rs.list)+1, len(rs.list)+1)
@@ -358,10 +355,6 @@ func mergePairs(lists [][]uint64, stats []RuleStats) *candidates {
 		down(0)
 	}
 	return c
-}
-
-func (s RuleStats) String() string {
-	return s.Rule + ": " + strconv.FormatInt(s.Pairs, 10) + " pairs"
 }
 
 func prefix(s string, n int) string {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"context"
 	"reflect"
 	"testing"
 )
@@ -46,5 +47,33 @@ func TestChainingGuard(t *testing.T) {
 	}
 	if cl.Rejected != 1 {
 		t.Fatalf("rejected %d", cl.Rejected)
+	}
+}
+
+// Decisions come before scores: a cannot-link keeps a strong pair apart, a must-link
+// joins records that share nothing.
+func TestRunObeysDecisions(t *testing.T) {
+	recs := []Record{
+		{GivenName: "Anna", FamilyName: "Wróbel", Emails: []string{"anna.wrobel@o2.pl"}, BirthDate: 19800101},
+		{GivenName: "Anna", FamilyName: "Wróbel", Emails: []string{"anna.wrobel@o2.pl"}, BirthDate: 19800101},
+		{GivenName: "Piotr", FamilyName: "Lis", Emails: []string{"plis@wp.pl"}},
+		{GivenName: "Ewa", FamilyName: "Kos", Emails: []string{"ekos@wp.pl"}},
+	}
+	res, err := Run(context.Background(), recs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cluster[0] != res.Cluster[1] || res.Cluster[2] == res.Cluster[3] {
+		t.Fatalf("without decisions: clusters %v", res.Cluster)
+	}
+	res, err = Run(context.Background(), recs, Options{CannotLink: [][2]int{{0, 1}}, MustLink: [][2]int{{2, 3}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cluster[0] == res.Cluster[1] {
+		t.Errorf("cannot-link ignored: %v", res.Cluster)
+	}
+	if res.Cluster[2] != res.Cluster[3] {
+		t.Errorf("must-link ignored: %v", res.Cluster)
 	}
 }

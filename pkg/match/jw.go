@@ -37,7 +37,7 @@ func jaro(a, b string) float64 {
 		return 0
 	}
 	var bufA, bufB [64]bool
-	ma, mb := bufA[:0], bufB[:0]
+	var ma, mb []bool
 	if la <= 64 && lb <= 64 {
 		ma, mb = bufA[:la], bufB[:lb]
 	} else {
