@@ -51,8 +51,9 @@ type Summary struct {
 
 // Keys under which shared emails and phones are stored with the term frequencies.
 const (
-	sharedEmailKey = "email:shared"
-	sharedPhoneKey = "phone:shared"
+	sharedEmailKey  = "email:shared"
+	sharedPhoneKey  = "phone:shared"
+	namesakeHomeKey = "home:namesakes"
 )
 
 // retrainGrowth: a stored model is re-estimated once the store has grown by this
@@ -185,7 +186,8 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	debug.FreeOSMemory()
 	// Shared addresses and numbers are kept beside the frequencies, so that explain
 	// weighs a household's email as dedupe did.
-	for key, set := range map[string]map[string]bool{sharedEmailKey: res.SharedEmails, sharedPhoneKey: res.SharedPhones} {
+	for key, set := range map[string]map[string]bool{sharedEmailKey: res.Shared.Emails, sharedPhoneKey: res.Shared.Phones,
+		namesakeHomeKey: res.Shared.Homes} {
 		m := make(map[string]int32, len(set))
 		for v := range set {
 			m[v] = 1
@@ -272,7 +274,8 @@ func Explain(ctx context.Context, st *store.Store, a, b int64, nicknameFiles []s
 		}
 		return out
 	}
-	ex := match.NewExplainer(model, match.NewTF(values, totals), nick, set(sharedEmailKey), set(sharedPhoneKey)).Explain(ra, rb)
+	shared := match.Shared{Emails: set(sharedEmailKey), Phones: set(sharedPhoneKey), Homes: set(namesakeHomeKey)}
+	ex := match.NewExplainer(model, match.NewTF(values, totals), nick, shared).Explain(ra, rb)
 	return &ex, nil
 }
 

@@ -42,7 +42,7 @@ type Comparison struct {
 var Comparisons = [numComp]Comparison{
 	cGiven:    {"given_name", []string{"missing", "exact", "nickname or first name", "similar (JW ≥ 0.92)", "similar (JW ≥ 0.85)", "initial", "different"}, true},
 	cFamily:   {"family_name", []string{"missing", "exact", "one surname dropped or added", "similar (JW ≥ 0.92)", "similar (JW ≥ 0.80)", "a relative's (another surname differs, or the other gender's form)", "different"}, true},
-	cDOB:      {"birth_date", []string{"missing", "exact", "day and month swapped", "one typo", "within a year", "two typos or within 10 years", "different"}, true},
+	cDOB:      {"birth_date", []string{"missing", "exact", "day and month swapped", "one typo", "within a year", "two typos or within 10 years", "different", "missing, and a namesake of another age lives there"}, true},
 	cEmail:    {"email", []string{"missing", "same mailbox", "same mailbox, shared by several people", "same user, other domain", "similar (a typo or two)", "different"}, false},
 	cPhone:    {"phone", []string{"missing", "exact", "exact, shared by several people", "same last 8 digits", "different"}, false},
 	cNatID:    {"national_id", []string{"missing", "exact", "one typo", "different"}, false},
@@ -117,6 +117,12 @@ func (c *comparer) compare(a, b *feat, lv *levels) (swapped bool) {
 		lv[cOcc] = lvExact
 	default:
 		lv[cOcc] = 2
+	}
+	if lv[cDOB] == lvMissing && a.homonym && b.homonym && lv[cGiven] <= 2 && lv[cGiven] != lvMissing &&
+		lv[cFamily] <= 2 && lv[cFamily] != lvMissing && sharesHome(lv) {
+		// Two people of this name live here, of different ages; without a birth
+		// date on both, which one a record is cannot be told.
+		lv[cDOB] = dobNamesake
 	}
 	return swapped
 }
@@ -424,8 +430,15 @@ func dob(a, b *feat) uint8 {
 	case days <= 3653 || editWithin2(a.dobS, b.dobS):
 		return 5
 	}
-	return 6
+	return dobDifferent
 }
+
+// Birth date levels with a meaning of their own: dobDifferent is "different" (not
+// the last level: dobNamesake follows it).
+const (
+	dobDifferent = 6
+	dobNamesake  = 7
+)
 
 // Email and phone levels 1 and 2 are both exact matches: 2 when the address or
 // number is shared by records with different first names (a household's), which is
@@ -513,7 +526,7 @@ func conflict(lv *levels, strict contradictions) bool {
 		return true
 	case lv[cNatID] == lvExact:
 		return false
-	case lv[cDOB] == last(cDOB) && strict.dob:
+	case lv[cDOB] == dobDifferent && strict.dob, lv[cDOB] == dobNamesake:
 		return true
 	case lv[cGiven] == last(cGiven), lv[cFamily] == 5:
 		return lv[cDOB] != lvExact && sharesHome(lv)

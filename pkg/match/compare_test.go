@@ -140,3 +140,29 @@ func TestNicknameWithTypo(t *testing.T) {
 		t.Errorf("Tomasz/Bartek: level %d, want different", lv[cGiven])
 	}
 }
+
+// A father and son of one name at one address: a record without a birth date
+// cannot be given to either automatically.
+func TestNamesakeHome(t *testing.T) {
+	recs := []Record{
+		{GivenName: "Walter", FamilyName: "Ruiz", Emails: []string{"casa.ruiz@example.org"}, BirthDate: 19580217},
+		{GivenName: "Walter", FamilyName: "Ruiz", Emails: []string{"casa.ruiz@example.org"}, BirthDate: 19900120},
+		{GivenName: "Walter", FamilyName: "Ruiz", Emails: []string{"casa.ruiz@example.org"}},
+		{GivenName: "Walter", FamilyName: "Ruiz", Emails: []string{"w.ruiz@example.org"}},
+	}
+	fs := prepareAll(recs)
+	c := &comparer{nick: DefaultNicknames()}
+	sh := markShared(fs, c, c.nick)
+	if len(sh.Homes) != 1 {
+		t.Fatalf("namesake homes %v", sh.Homes)
+	}
+	var lv levels
+	c.compare(&fs[0], &fs[2], &lv)
+	if lv[cDOB] != dobNamesake || !conflict(&lv, contradictions{}) {
+		t.Errorf("father vs undated record at the same address: dob level %d", lv[cDOB])
+	}
+	c.compare(&fs[2], &fs[3], &lv)
+	if lv[cDOB] != lvMissing {
+		t.Errorf("records sharing no address: dob level %d", lv[cDOB])
+	}
+}

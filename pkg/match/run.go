@@ -77,9 +77,8 @@ type Result struct {
 	Trained   bool
 	// Phases says how long each phase took, in order.
 	Phases []Phase
-	// SharedEmails and SharedPhones are the addresses and numbers records with
-	// different first names share (canonical forms).
-	SharedEmails, SharedPhones map[string]bool
+	// Shared are the household emails and phones and the namesake homes found.
+	Shared Shared
 }
 
 // Phase is one phase's wall time.
@@ -134,7 +133,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	progress("preparing", 0, 0)
 	fs := prepareAll(recs)
 	cmp := &comparer{nick: opt.Nicknames}
-	sharedEmails, sharedPhones := markShared(fs, cmp)
+	shared := markShared(fs, cmp, opt.Nicknames)
 	rs := newRules(opt.Nicknames, opt.Cap)
 	incremental := opt.Person != nil && !opt.Full
 	var want func(i, j int) bool
@@ -148,7 +147,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Rules: stats, Pairs: int64(len(cands.pairs)), SharedEmails: sharedEmails, SharedPhones: sharedPhones}
+	res := &Result{Rules: stats, Pairs: int64(len(cands.pairs)), Shared: shared}
 
 	// Compare every candidate pair once; training and scoring reuse the levels.
 	pats := make([]uint32, len(cands.pairs))
@@ -328,22 +327,23 @@ func parallel(ctx context.Context, n int, work func(lo, hi int), done func(int64
 
 // Explainer explains pairs with a stored model.
 type Explainer struct {
-	sc             *scorer
-	emails, phones map[string]bool
+	sc     *scorer
+	shared Shared
+	nick   *Nicknames
 }
 
 // NewExplainer returns an explainer for a model, term frequencies (tf may be nil)
-// and the shared emails and phones of the run.
-func NewExplainer(m *Model, tf *TF, nick *Nicknames, sharedEmails, sharedPhones map[string]bool) *Explainer {
+// and what the run found shared.
+func NewExplainer(m *Model, tf *TF, nick *Nicknames, shared Shared) *Explainer {
 	if nick == nil {
 		nick = DefaultNicknames()
 	}
-	return &Explainer{sc: newScorer(m, tf, nick), emails: sharedEmails, phones: sharedPhones}
+	return &Explainer{sc: newScorer(m, tf, nick), shared: shared, nick: nick}
 }
 
 // Explain lays out the score of two records.
 func (e *Explainer) Explain(a, b *Record) Explanation {
 	fs := []feat{prepare(a), prepare(b)}
-	applyShared(fs, e.emails, e.phones)
+	applyShared(fs, e.shared, e.nick)
 	return e.sc.explain(&fs[0], &fs[1], a, b)
 }

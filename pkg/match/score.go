@@ -22,7 +22,7 @@ func newScorer(m *Model, tf *TF, nick *Nicknames) *scorer {
 	}
 	// A different birth date or national id forbids a link where the data says it
 	// is strong evidence: at least 16 times likelier between strangers.
-	s.strict = contradictions{dob: s.w[cDOB][last(cDOB)] <= -4, natID: s.w[cNatID][last(cNatID)] <= -4}
+	s.strict = contradictions{dob: s.w[cDOB][dobDifferent] <= -4, natID: s.w[cNatID][last(cNatID)] <= -4}
 	return s
 }
 
@@ -140,7 +140,9 @@ func conflictReason(lv *levels, strict contradictions) string {
 	switch {
 	case lv[cNatID] == last(cNatID) && strict.natID:
 		return "different national ids"
-	case lv[cDOB] == last(cDOB) && strict.dob:
+	case lv[cDOB] == dobNamesake:
+		return "a namesake of another age lives at the same address, and a birth date is missing"
+	case lv[cDOB] == dobDifferent:
 		return "different birth dates"
 	case lv[cFamily] == 5:
 		return "a different second surname and no matching birth date"

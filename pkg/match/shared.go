@@ -6,8 +6,15 @@ import "strings"
 // use: a family's address or landline. Sharing one is then weighed as its own level,
 // far weaker than a personal address, and lets the review queue, not the matcher,
 // decide which of the family a record without a name belongs to.
-func markShared(fs []feat, cmp *comparer) (emails, phones map[string]bool) {
-	emails = sharedValues(fs, cmp, func(f *feat) []string { return f.emails })
+// Shared holds what records of different people are seen to share: household emails
+// and phones, and "namesake homes": a name at an address (email, phone or street)
+// that records with birth dates years apart carry, a parent and child of one name.
+type Shared struct {
+	Emails, Phones, Homes map[string]bool
+}
+
+func markShared(fs []feat, cmp *comparer, nick *Nicknames) Shared {
+	emails := sharedValues(fs, cmp, func(f *feat) []string { return f.emails })
 	for i := range fs {
 		for _, e := range fs[i].emails {
 			if familyMailbox(e) {
@@ -15,14 +22,71 @@ func markShared(fs []feat, cmp *comparer) (emails, phones map[string]bool) {
 			}
 		}
 	}
-	phones = sharedValues(fs, cmp, func(f *feat) []string { return f.phones })
-	applyShared(fs, emails, phones)
-	return emails, phones
+	phones := sharedValues(fs, cmp, func(f *feat) []string { return f.phones })
+	sh := Shared{Emails: emails, Phones: phones, Homes: namesakeHomes(fs, nick)}
+	applyShared(fs, sh, nick)
+	return sh
 }
 
-func applyShared(fs []feat, emails, phones map[string]bool) {
+// homeKeys returns a record's name-at-address keys.
+func homeKeys(f *feat, nick *Nicknames) []string {
+	if f.given1 == "" || f.famFirst == "" {
+		return nil
+	}
+	name := nick.Canon(f.given1)[0] + "|" + f.famFirst + "|"
+	var keys []string
+	for _, e := range f.emails {
+		keys = append(keys, name+e)
+	}
+	for _, p := range f.phones {
+		keys = append(keys, name+p)
+	}
+	if f.street != "" {
+		keys = append(keys, name+f.street+"|"+f.post)
+	}
+	return keys
+}
+
+// namesakeHomes returns the name-at-address keys carried by records whose birth
+// dates are more than ten years and two typos apart.
+func namesakeHomes(fs []feat, nick *Nicknames) map[string]bool {
+	dobs := map[string][]int{}
+	for i := range fs {
+		if fs[i].dob == 0 {
+			continue
+		}
+		for _, k := range homeKeys(&fs[i], nick) {
+			dobs[k] = append(dobs[k], i)
+		}
+	}
+	out := map[string]bool{}
+	for k, rs := range dobs {
+	check:
+		for x := 0; x < len(rs); x++ {
+			for y := x + 1; y < len(rs); y++ {
+				if dob(&fs[rs[x]], &fs[rs[y]]) == dobDifferent {
+					out[k] = true
+					break check
+				}
+			}
+		}
+	}
+	return out
+}
+
+func applyShared(fs []feat, sh Shared, nick *Nicknames) {
+	emails, phones := sh.Emails, sh.Phones
 	for i := range fs {
 		f := &fs[i]
+		f.homonym = false
+		if len(sh.Homes) > 0 {
+			for _, k := range homeKeys(f, nick) {
+				if sh.Homes[k] {
+					f.homonym = true
+					break
+				}
+			}
+		}
 		f.emailShared, f.phoneShared = 0, 0
 		for k, e := range f.emails {
 			if k < 64 && emails[e] {
