@@ -81,12 +81,18 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	var recs []match.Record
-	var ids, person []int64
-	newRecords := 0
 	if opt.Progress != nil {
 		opt.Progress("reading", 0, 0)
 	}
+	// Sized up front: growing a million records by appending copied them several
+	// times over and cost a few seconds of the read.
+	total, err := st.RecordCount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]match.Record, 0, total)
+	ids, person := make([]int64, 0, total), make([]int64, 0, total)
+	newRecords := 0
 	err = st.MatchRecords(ctx, func(m store.MatchRecord) error {
 		recs = append(recs, toMatch(m))
 		ids = append(ids, m.ID)
@@ -95,7 +101,7 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 			newRecords++
 		}
 		if opt.Progress != nil && len(recs)&0xffff == 0 {
-			opt.Progress("reading", int64(len(recs)), 0)
+			opt.Progress("reading", int64(len(recs)), total)
 		}
 		return nil
 	})

@@ -328,3 +328,10 @@ func (s *Store) RebuildPeople(ctx context.Context) error {
 	}
 	return tx.Commit()
 }
+
+// RecordCount returns how many records the store holds.
+func (s *Store) RecordCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&n)
+	return n, err
+}
