@@ -86,6 +86,9 @@ func newRules(nick *Nicknames, capN int) *Rules {
 					emit("<", l[:6])
 					emit(">", l[len(l)-6:])
 				}
+				if len(l) >= 6 {
+					emit("=", sortedLetters(l)) // swapped letters: avilai55, aivlai55
+				}
 			}
 		}, nil},
 		{"given+family_prefix", []int{cGiven}, small, func(r *Rules, f *feat, emit func(...string)) {
@@ -382,4 +385,11 @@ func (rs *Rules) givenKeys(f *feat) []string {
 		}
 	}
 	return out
+}
+
+// sortedLetters returns s's bytes in order: the same for any two orderings.
+func sortedLetters(s string) string {
+	b := []byte(s)
+	slices.Sort(b)
+	return string(b)
 }
