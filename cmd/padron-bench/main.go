@@ -19,6 +19,12 @@
 // times padron dedupe (wall time, peak RSS, pairs compared per second) on generated sets
 // of about those many records, with its accuracy, beside the same SQL baseline.
 //
+//	go run ./cmd/padron-bench bank-mt940 [-shared ../shared] [-v]
+//	go run ./cmd/padron-bench bank-camt [-shared ../shared] [-v]
+//
+// read the peer parsers' bank statements (../shared/datasets/bank) with padron's
+// readers and compare them with the peers' expected results, file by file.
+//
 // Run it from the repository (it builds ./cmd/padron). The data sets are read where they
 // are (-shared), never copied into the repository.
 package main
@@ -37,7 +43,9 @@ import (
 const usage = `usage:
   padron-bench import [-rows N] [-xlsx-rows N] [-runs N] [-dir DIR]
   padron-bench dedupe-accuracy [-shared DIR] [-dir DIR] [-only SET,...] [-auto P] [-review P] [-padron BIN]
-  padron-bench dedupe-speed [-sizes N,N,...] [-dir DIR] [-auto P] [-review P] [-padron BIN]`
+  padron-bench dedupe-speed [-sizes N,N,...] [-dir DIR] [-auto P] [-review P] [-padron BIN]
+  padron-bench bank-mt940 [-shared DIR] [-v]
+  padron-bench bank-camt [-shared DIR] [-v]`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -52,6 +60,10 @@ func main() {
 		err = accuracyMain(os.Args[2:])
 	case "dedupe-speed":
 		err = speedMain(os.Args[2:])
+	case "bank-mt940":
+		err = bankMT940Main(os.Args[2:])
+	case "bank-camt":
+		err = bankCAMTMain(os.Args[2:])
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)

@@ -1,0 +1,729 @@
+package bank
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// mt940MaxLine is the longest line ReadMT940 accepts; longer lines are not MT940.
+const mt940MaxLine = 64 * 1024
+
+// mt940Tags are the tags ReadMT940 understands. Lines that look like other tags are an
+// error, except inside :86: free text where they are taken as wrapped text.
+var mt940Tags = map[string]bool{
+	"20": true, "21": true, "25": true, "28": true, "28C": true,
+	"60F": true, "60M": true, "61": true, "86": true, "62F": true, "62M": true,
+	"64": true, "65": true, "13": true, "13D": true, "34F": true,
+	"90D": true, "90C": true, "NS": true,
+}
+
+var (
+	mt940TagRe     = regexp.MustCompile(`^:([0-9]{2}[A-Z]?|NS):`)
+	mt940PartialRe = regexp.MustCompile(`^:[0-9]{1,2}[A-Z]?$`)
+)
+
+// mt940Field is one tag with its content lines (the first one without the tag).
+type mt940Field struct {
+	tag   string
+	line  int
+	lines []string
+}
+
+// ReadMT940 reads SWIFT MT940 statements and MT942 interim reports from r. name is the
+// file name used in errors. A file may hold several statements, with or without the
+// SWIFT FIN envelope. Text is decoded as UTF-8 when valid, else as Windows-1250,
+// ISO-8859-2 or CP852, whichever reads best.
+//
+// Broken input (a truncated file, a missing :20:, a malformed :61:, an unknown tag) is a
+// *ParseError; odd but readable input (balances that do not add up, a missing closing
+// balance, an impossible date such as 30 February) gives Warnings.
+func ReadMT940(r io.Reader, name string) ([]Statement, []Warning, error) {
+	b := &mt940Builder{name: name}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), mt940MaxLine+2)
+	var (
+		cur        *mt940Field
+		lineNo     int
+		inEnvelope bool
+		sawText    bool
+		lastLine   string
+	)
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		f := cur
+		cur = nil
+		return b.add(f)
+	}
+	for sc.Scan() {
+		lineNo++
+		raw := sc.Bytes()
+		if lineNo == 1 {
+			raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+		}
+		s := mt940DecodeLine(raw)
+		s = strings.Map(func(r rune) rune {
+			if r == '\r' || r == 0x01 || r == 0x03 {
+				return -1
+			}
+			return r
+		}, s)
+		t := strings.TrimSpace(s)
+		if t == "" {
+			continue
+		}
+		sawText = true
+		lastLine = t
+		if strings.HasPrefix(t, "{") {
+			// SWIFT FIN envelope: {1:..}{2:..}{3:..}{4: opens the text block.
+			i := strings.Index(s, "{4:")
+			if i < 0 {
+				continue // {5:...} trailer or other blocks
+			}
+			inEnvelope = true
+			s = s[i+3:]
+			t = strings.TrimSpace(s)
+			if t == "" {
+				continue
+			}
+		}
+		if t == "-" || strings.HasPrefix(t, "-}") || t == "}" {
+			if err := flush(); err != nil {
+				return nil, nil, err
+			}
+			inEnvelope = false
+			continue
+		}
+		if m := mt940TagRe.FindStringSubmatch(s); m != nil {
+			tag := m[1]
+			if !mt940Tags[tag] {
+				if cur != nil && cur.tag == "86" {
+					cur.lines = append(cur.lines, s)
+					continue
+				}
+				return nil, nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("unknown tag :%s:", tag)}
+			}
+			if err := flush(); err != nil {
+				return nil, nil, err
+			}
+			cur = &mt940Field{tag: tag, line: lineNo, lines: []string{s[len(m[0]):]}}
+			continue
+		}
+		if cur != nil {
+			cur.lines = append(cur.lines, s)
+		}
+		// Lines outside any tag (file headers such as "940 00" or ":940:") are skipped.
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, nil, &ParseError{File: name, Line: lineNo + 1, Reason: "line longer than 64 KiB: not an MT940 file"}
+		}
+		return nil, nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if !sawText {
+		return nil, nil, &ParseError{File: name, Reason: "empty file"}
+	}
+	if mt940PartialRe.MatchString(lastLine) {
+		return nil, nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("file ends in an incomplete tag %q: truncated?", lastLine)}
+	}
+	if err := flush(); err != nil {
+		return nil, nil, err
+	}
+	if inEnvelope {
+		return nil, nil, &ParseError{File: name, Line: lineNo, Reason: "file ends inside a SWIFT message (no closing \"-}\"): truncated?"}
+	}
+	if b.cur != nil && b.headerOnly() {
+		return nil, nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("file ends after the header of statement %q (line %d): truncated?", b.cur.ID, b.cur.Line)}
+	}
+	b.finish()
+	if len(b.stmts) == 0 {
+		return nil, nil, &ParseError{File: name, Reason: "no statement found (no :20: tag)"}
+	}
+	return b.stmts, b.warns, nil
+}
+
+// mt940Builder assembles statements from fields in file order.
+type mt940Builder struct {
+	name    string
+	stmts   []Statement
+	warns   []Warning
+	cur     *Statement
+	lastTag string
+	tx      int // index of the last transaction in cur, -1 when none
+	seq     int
+	details map[int][]string // :86: lines per transaction index of cur
+	closeAt int              // line of the closing balance
+	interim bool             // MT942: no closing balance expected
+}
+
+func (b *mt940Builder) errf(line int, format string, args ...any) error {
+	return &ParseError{File: b.name, Line: line, Reason: fmt.Sprintf(format, args...)}
+}
+
+func (b *mt940Builder) warnf(line int, format string, args ...any) {
+	b.warns = append(b.warns, Warning{Line: line, Reason: fmt.Sprintf(format, args...)})
+}
+
+// headerOnly reports whether the current statement has nothing but header tags.
+func (b *mt940Builder) headerOnly() bool {
+	switch b.lastTag {
+	case "20", "21", "25", "28", "28C":
+		return true
+	}
+	return false
+}
+
+func (b *mt940Builder) add(f *mt940Field) error {
+	first := strings.TrimSpace(f.lines[0])
+	if f.tag == "20" {
+		b.finish()
+		b.cur = &Statement{ID: first, Line: f.line}
+		b.tx = -1
+		b.details = map[int][]string{}
+		b.closeAt = 0
+		b.interim = false
+		b.lastTag = f.tag
+		return nil
+	}
+	if b.cur == nil {
+		return b.errf(f.line, "tag :%s: before any :20: (missing statement reference)", f.tag)
+	}
+	st := b.cur
+	prev := b.lastTag
+	b.lastTag = f.tag
+	switch f.tag {
+	case "21", "NS", "64", "65":
+		// Related reference, non-SWIFT data and available balances are not kept.
+	case "25":
+		st.Account, st.Currency = mt940Account(first, st.Currency)
+	case "28", "28C":
+		st.Number = first
+	case "60F", "60M", "62F", "62M":
+		bal, err := b.balance(first, f.line, f.tag)
+		if err != nil {
+			return err
+		}
+		if f.tag[:2] == "60" {
+			st.Opening = bal
+			if st.Currency == "" {
+				st.Currency = bal.Currency
+			}
+		} else {
+			st.Closing = bal
+			b.closeAt = f.line
+		}
+	case "13", "13D", "90D", "90C":
+		b.interim = true
+	case "34F":
+		b.interim = true
+		if st.Currency == "" && len(first) >= 3 && mt940IsUpperAlpha(first[:3]) {
+			st.Currency = first[:3]
+		}
+	case "61":
+		if st.Closing != nil {
+			return b.errf(f.line, ":61: after the closing balance of statement %q: missing :20:?", st.ID)
+		}
+		tx, err := b.statementLine(f)
+		if err != nil {
+			return err
+		}
+		b.seq++
+		tx.Seq = b.seq
+		tx.Currency = st.Currency
+		st.Transactions = append(st.Transactions, tx)
+		b.tx = len(st.Transactions) - 1
+	case "86":
+		if b.tx >= 0 && (prev == "61" || prev == "86") {
+			b.details[b.tx] = append(b.details[b.tx], f.lines...)
+		}
+		// An :86: outside a transaction is statement-level information: not kept.
+	}
+	return nil
+}
+
+// finish closes the current statement: details, currency, balance checks.
+func (b *mt940Builder) finish() {
+	st := b.cur
+	if st == nil {
+		return
+	}
+	b.cur = nil
+	var sum int64
+	for i := range st.Transactions {
+		tx := &st.Transactions[i]
+		if tx.Currency == "" {
+			tx.Currency = st.Currency
+		}
+		if lines, ok := b.details[i]; ok {
+			mt940Details(lines, tx)
+		}
+		if tx.Reference == "" && mt940UniqueRef(tx.CustomerReference) {
+			tx.Reference = tx.CustomerReference
+		}
+		sum += tx.Cents
+	}
+	switch {
+	case st.Closing == nil && !b.interim:
+		b.warnf(st.Line, "statement %q has no closing balance (:62F:)", st.ID)
+	case st.Closing != nil && st.Opening != nil && st.Opening.Cents+sum != st.Closing.Cents:
+		b.warnf(b.closeAt, "statement %q: opening balance %s + transactions %s = %s, but the closing balance is %s",
+			st.ID, mt940FormatCents(st.Opening.Cents), mt940FormatCents(sum), mt940FormatCents(st.Opening.Cents+sum), mt940FormatCents(st.Closing.Cents))
+	}
+	b.stmts = append(b.stmts, *st)
+}
+
+// balance parses "C160229EUR1200,00".
+func (b *mt940Builder) balance(s string, line int, tag string) (*Balance, error) {
+	if len(s) < 11 || (s[0] != 'C' && s[0] != 'D') {
+		return nil, b.errf(line, "malformed :%s: balance %q (want C or D, YYMMDD, currency, amount)", tag, s)
+	}
+	d, err := b.date(s[1:7], line)
+	if err != nil {
+		return nil, err
+	}
+	// The currency is sometimes left out ("C020315105000,00").
+	cur, rest := "", s[7:]
+	if mt940IsUpperAlpha(s[7:10]) {
+		cur, rest = s[7:10], s[10:]
+	} else if rest == "" || rest[0] < '0' || rest[0] > '9' {
+		return nil, b.errf(line, "malformed :%s: balance %q: bad currency %q", tag, s, s[7:10])
+	}
+	cents, noComma, err := parseMT940Amount(strings.TrimSpace(rest))
+	if err != nil {
+		return nil, b.errf(line, "malformed :%s: balance %q: %v", tag, s, err)
+	}
+	if noComma {
+		b.warnf(line, "amount %q in :%s: has no decimal comma, read as whole units", rest, tag)
+	}
+	if s[0] == 'D' {
+		cents = -cents
+	}
+	return &Balance{Date: d, Cents: cents, Currency: cur}, nil
+}
+
+// date parses YYMMDD; a day past the month's end is clamped with a warning.
+func (b *mt940Builder) date(s string, line int) (time.Time, error) {
+	if len(s) != 6 || !mt940IsDigits(s) {
+		return time.Time{}, b.errf(line, "malformed date %q (want YYMMDD)", s)
+	}
+	yy, _ := strconv.Atoi(s[:2])
+	year := 2000 + yy
+	if yy >= 80 {
+		year = 1900 + yy
+	}
+	return b.ymd(year, s[2:], line, s)
+}
+
+// ymd builds a date from a year and "MMDD", clamping the day to the month's end.
+func (b *mt940Builder) ymd(year int, mmdd string, line int, orig string) (time.Time, error) {
+	m, _ := strconv.Atoi(mmdd[:2])
+	d, _ := strconv.Atoi(mmdd[2:4])
+	if m < 1 || m > 12 || d < 1 || d > 31 {
+		return time.Time{}, b.errf(line, "impossible date %q", orig)
+	}
+	last := time.Date(year, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if d > last {
+		t := time.Date(year, time.Month(m), last, 0, 0, 0, 0, time.UTC)
+		b.warnf(line, "date %q does not exist, read as %s", orig, t.Format("2006-01-02"))
+		return t, nil
+	}
+	return time.Date(year, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
+}
+
+// statementLine parses a :61: field:
+// YYMMDD [MMDD] (C|D|RC|RD) [funds code] amount Nxxx customer-ref [//bank-ref] [\n details].
+func (b *mt940Builder) statementLine(f *mt940Field) (Transaction, error) {
+	s := strings.TrimRight(f.lines[0], " \t")
+	bad := func(why string) (Transaction, error) {
+		return Transaction{}, b.errf(f.line, "malformed :61: statement line %q: %s", s, why)
+	}
+	tx := Transaction{Line: f.line}
+	if len(s) < 6 {
+		return bad("too short")
+	}
+	vd, err := b.date(s[:6], f.line)
+	if err != nil {
+		return bad("bad value date")
+	}
+	tx.ValueDate = vd
+	p := s[6:]
+	switch {
+	case len(p) >= 4 && mt940IsDigits(p[:4]):
+		// Entry date MMDD: the year is the value date's, or the next/previous one
+		// when that is closer (entries booked across the year end).
+		var best time.Time
+		for _, y := range []int{vd.Year(), vd.Year() - 1, vd.Year() + 1} {
+			m, _ := strconv.Atoi(p[:2])
+			d, _ := strconv.Atoi(p[2:4])
+			if m < 1 || m > 12 || d < 1 || d > 31 {
+				return bad("bad entry date")
+			}
+			last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+			t := time.Date(y, time.Month(m), min(d, last), 0, 0, 0, 0, time.UTC)
+			if best.IsZero() || mt940AbsDuration(t.Sub(vd)) < mt940AbsDuration(best.Sub(vd)) {
+				best = t
+			}
+		}
+		if ed, err := b.ymd(best.Year(), p[:4], f.line, p[:4]); err == nil {
+			best = ed
+		}
+		tx.BookingDate = best
+		p = p[4:]
+	case strings.HasPrefix(p, "    "):
+		p = p[4:] // Citi writes spaces instead of the entry date
+	}
+	sign := int64(1)
+	switch {
+	case strings.HasPrefix(p, "RC"):
+		tx.Reversal = true
+		p = p[2:]
+		sign = -1
+	case strings.HasPrefix(p, "RD"):
+		tx.Reversal = true
+		p = p[2:]
+	case strings.HasPrefix(p, "C"):
+		p = p[1:]
+	case strings.HasPrefix(p, "D"):
+		p = p[1:]
+		sign = -1
+	default:
+		return bad("want debit/credit mark C, D, RC or RD after the dates")
+	}
+	if p != "" && p[0] >= 'A' && p[0] <= 'Z' {
+		p = p[1:] // funds code
+	}
+	n := 0
+	for n < len(p) && (p[n] >= '0' && p[n] <= '9' || p[n] == ',') {
+		n++
+	}
+	if n == 0 {
+		return bad("no amount")
+	}
+	cents, noComma, err := parseMT940Amount(p[:n])
+	if err != nil {
+		return bad(err.Error())
+	}
+	if noComma {
+		b.warnf(f.line, "amount %q in :61: has no decimal comma, read as whole units", p[:n])
+	}
+	tx.Cents = sign * cents
+	p = p[n:]
+	if len(p) < 4 || !mt940IsUpperAlpha(p[:1]) || !mt940IsAlnum(strings.ReplaceAll(p[1:4], " ", "0")) {
+		return bad("want a transaction type such as NTRF after the amount")
+	}
+	tx.TypeCode = p[:4]
+	p = p[4:]
+	cust, bank, _ := strings.Cut(p, "//")
+	tx.CustomerReference = strings.TrimSpace(cust)
+	tx.Reference = strings.TrimSpace(bank)
+	// A second line holds supplementary details; it is kept as Details only when
+	// the entry has no :86:.
+	var extra []string
+	for _, l := range f.lines[1:] {
+		if l = strings.TrimSpace(l); l != "" {
+			extra = append(extra, l)
+		}
+	}
+	tx.Details = strings.Join(extra, "\n")
+	return tx, nil
+}
+
+// parseMT940Amount parses "1234,56", "380115," or "00,12" into cents. An amount with
+// no decimal comma ("500") is read as whole units; noComma tells the caller to warn.
+func parseMT940Amount(s string) (cents int64, noComma bool, err error) {
+	ip, fp, ok := strings.Cut(s, ",")
+	if strings.Contains(fp, ",") || (ip == "" && fp == "") || !mt940IsDigits(ip) || !mt940IsDigits(fp) {
+		return 0, false, fmt.Errorf("malformed amount %q", s)
+	}
+	if len(ip)+len(fp) > 15 {
+		return 0, false, fmt.Errorf("amount %q is too long", s)
+	}
+	for len(fp) > 2 && fp[len(fp)-1] == '0' {
+		fp = fp[:len(fp)-1]
+	}
+	if len(fp) > 2 {
+		return 0, false, fmt.Errorf("amount %q has more than 2 decimals", s)
+	}
+	fp += strings.Repeat("0", 2-len(fp))
+	v, err := strconv.ParseInt(ip+fp, 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("malformed amount %q", s)
+	}
+	return v, !ok, nil
+}
+
+// mt940Account splits a :25: value into the account (the IBAN when there is one) and
+// a currency suffix ("51210600/9223382012EUR").
+func mt940Account(s, currency string) (string, string) {
+	s = strings.TrimSpace(s)
+	if n := len(s); n > 4 && mt940IsUpperAlpha(s[n-3:]) && (s[n-4] >= '0' && s[n-4] <= '9' || s[n-4] == '/') {
+		if currency == "" {
+			currency = s[n-3:]
+		}
+		s = strings.TrimSuffix(s[:n-3], "/")
+	}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == ' ' }) {
+		if mt940IbanShape(part) {
+			return part, currency
+		}
+	}
+	return s, currency
+}
+
+var (
+	mt940SubfieldRes = map[byte]*regexp.Regexp{
+		'?': regexp.MustCompile(`\?([0-9]{2})`),
+		'^': regexp.MustCompile(`\^([0-9]{2})`),
+		'~': regexp.MustCompile(`~([0-9]{2})`),
+	}
+	mt940LabelRe = regexp.MustCompile(`(?:^|[\s;])(Z RACH\.|NA RACH\.|OD|DO|TYT\.|TNR|ID IPH):`)
+	mt940SEPARe  = regexp.MustCompile(`(EREF|KREF|MREF|CRED|DEBT|COAM|OAMT|SVWZ|ABWA|ABWE|IBAN|BIC|PURP)\+`)
+)
+
+// mt940Details fills Details, Title and the counterparty from :86: lines.
+func mt940Details(lines []string, tx *Transaction) {
+	trimmed := make([]string, len(lines))
+	for i, l := range lines {
+		trimmed[i] = strings.TrimRight(l, " \t")
+	}
+	tx.Details = strings.Join(trimmed, "\n")
+	raw := strings.Join(lines, "")
+	if mt940Subfields(raw, tx) || mt940Labelled(raw, tx) {
+		return
+	}
+	tx.Title = mt940FreeText(trimmed)
+}
+
+// mt940Subfields reads Polish (^NN, ~NN) and German (?NN) subfields.
+func mt940Subfields(raw string, tx *Transaction) bool {
+	for _, sep := range []byte{'?', '^', '~'} {
+		locs := mt940SubfieldRes[sep].FindAllStringSubmatchIndex(raw, -1)
+		if len(locs) < 2 || locs[0][0] > 5 {
+			continue
+		}
+		fields := map[int]string{}
+		for i, loc := range locs {
+			end := len(raw)
+			if i+1 < len(locs) {
+				end = locs[i+1][0]
+			}
+			code, _ := strconv.Atoi(raw[loc[2]:loc[3]])
+			fields[code] += raw[loc[1]:end]
+		}
+		var title strings.Builder
+		for c := 20; c <= 29; c++ {
+			title.WriteString(fields[c])
+		}
+		t := title.String()
+		if m := mt940SEPARe.FindAllStringSubmatchIndex(t, -1); len(m) > 0 {
+			for i, loc := range m {
+				if t[loc[2]:loc[3]] != "SVWZ" {
+					continue
+				}
+				end := len(t)
+				if i+1 < len(m) {
+					end = m[i+1][0]
+				}
+				t = t[loc[1]:end]
+				break
+			}
+		}
+		tx.Title = mt940CollapseSpace(t)
+		if tx.Title == "" {
+			tx.Title = mt940CollapseSpace(fields[0])
+		}
+		tx.CounterpartyBank = strings.TrimSpace(fields[30])
+		mt940SetAccount(fields[31], tx)
+		if v := strings.ReplaceAll(strings.TrimSpace(fields[38]), " ", ""); v != "" {
+			tx.CounterpartyIBAN = v
+		}
+		n32, n33 := fields[32], fields[33]
+		if len(n32) == 27 || len(n32) == 35 {
+			tx.CounterpartyName = mt940CollapseSpace(n32 + n33)
+		} else {
+			tx.CounterpartyName = mt940CollapseSpace(n32 + " " + n33)
+		}
+		return true
+	}
+	return false
+}
+
+// mt940Labelled reads mBank-style text: "...; Z RACH.: 561140...; OD: JAN NOWAK; TYT.: ...; TNR: ...".
+func mt940Labelled(raw string, tx *Transaction) bool {
+	locs := mt940LabelRe.FindAllStringSubmatchIndex(raw, -1)
+	found := false
+	for i, loc := range locs {
+		label := raw[loc[2]:loc[3]]
+		end := len(raw)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		v := mt940CollapseSpace(strings.TrimRight(strings.TrimSpace(raw[loc[1]:end]), "; "))
+		switch label {
+		case "Z RACH.", "NA RACH.":
+			mt940SetAccount(v, tx)
+		case "OD", "DO":
+			tx.CounterpartyName = v
+		case "TYT.":
+			tx.Title = v
+		case "TNR":
+			if tx.Reference == "" {
+				tx.Reference = strings.ReplaceAll(v, " ", "")
+			}
+		default:
+			continue
+		}
+		found = true
+	}
+	return found
+}
+
+// mt940SetAccount stores a counterparty account as IBAN when it is one (a Polish
+// 26-digit NRB is an IBAN without its "PL"), else as an account number.
+func mt940SetAccount(v string, tx *Transaction) {
+	v = strings.ReplaceAll(strings.TrimSpace(v), " ", "")
+	switch {
+	case v == "":
+	case mt940IbanValid(v):
+		tx.CounterpartyIBAN = v
+	case len(v) == 26 && mt940IsDigits(v) && mt940IbanValid("PL"+v):
+		tx.CounterpartyIBAN = "PL" + v
+	default:
+		tx.CounterpartyAccount = v
+	}
+}
+
+// mt940FreeText joins unstructured lines into one: lines wrapped at the full 65
+// characters are glued, shorter ones joined with a space.
+func mt940FreeText(lines []string) string {
+	var sb strings.Builder
+	for i, l := range lines {
+		if i > 0 && utf8.RuneCountInString(lines[i-1]) < 65 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(l)
+	}
+	return mt940CollapseSpace(sb.String())
+}
+
+// mt940UniqueRef reports whether a customer reference looks like a real reference.
+func mt940UniqueRef(s string) bool {
+	if len(s) < 6 || strings.Contains(strings.ToUpper(s), "NONREF") {
+		return false
+	}
+	return strings.ContainsAny(s, "123456789")
+}
+
+// mt940DecodeLine decodes a line: UTF-8 when valid, else the legacy code page
+// (Windows-1250, ISO-8859-2, CP852) in which most bytes read as letters.
+func mt940DecodeLine(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	best, bestScore := charmap.Windows1250, -1
+	for _, cm := range []*charmap.Charmap{charmap.Windows1250, charmap.ISO8859_2, charmap.CodePage852} {
+		score := 0
+		for _, c := range b {
+			if c >= 0x80 && unicode.IsLetter(cm.DecodeByte(c)) {
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = cm, score
+		}
+	}
+	var sb strings.Builder
+	for _, c := range b {
+		sb.WriteRune(best.DecodeByte(c))
+	}
+	return sb.String()
+}
+
+// mt940IbanShape reports whether s looks like an IBAN (country, check digits, 11–30 more).
+func mt940IbanShape(s string) bool {
+	if len(s) < 15 || len(s) > 34 || !mt940IsUpperAlpha(s[:2]) || !mt940IsDigits(s[2:4]) {
+		return false
+	}
+	for _, c := range s[4:] {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// mt940IbanValid reports whether s is an IBAN with a correct mod-97 checksum.
+func mt940IbanValid(s string) bool {
+	if !mt940IbanShape(s) {
+		return false
+	}
+	var digits strings.Builder
+	for _, c := range s[4:] + s[:4] {
+		if c >= 'A' && c <= 'Z' {
+			digits.WriteString(strconv.Itoa(int(c-'A') + 10))
+		} else {
+			digits.WriteRune(c)
+		}
+	}
+	n, ok := new(big.Int).SetString(digits.String(), 10)
+	return ok && new(big.Int).Mod(n, big.NewInt(97)).Int64() == 1
+}
+
+func mt940IsDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func mt940IsAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'A' && s[i] <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func mt940IsUpperAlpha(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func mt940CollapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func mt940AbsDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// mt940FormatCents writes cents as a decimal amount ("-12.05").
+func mt940FormatCents(c int64) string {
+	sign := ""
+	u := uint64(c)
+	if c < 0 {
+		sign, u = "-", uint64(-c)
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
+}
