@@ -21,6 +21,7 @@
 //
 //	go run ./cmd/padron-bench bank-mt940 [-shared ../shared] [-v]
 //	go run ./cmd/padron-bench bank-camt [-shared ../shared] [-v]
+//	go run ./cmd/padron-bench bank-ofx [-shared ../shared] [-v]
 //
 // read the peer parsers' bank statements (../shared/datasets/bank) with padron's
 // readers and compare them with the peers' expected results, file by file.
@@ -45,7 +46,8 @@ const usage = `usage:
   padron-bench dedupe-accuracy [-shared DIR] [-dir DIR] [-only SET,...] [-auto P] [-review P] [-padron BIN]
   padron-bench dedupe-speed [-sizes N,N,...] [-dir DIR] [-auto P] [-review P] [-padron BIN]
   padron-bench bank-mt940 [-shared DIR] [-v]
-  padron-bench bank-camt [-shared DIR] [-v]`
+  padron-bench bank-camt [-shared DIR] [-v]
+  padron-bench bank-ofx [-shared DIR] [-v]`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -64,6 +66,8 @@ func main() {
 		err = bankMT940Main(os.Args[2:])
 	case "bank-camt":
 		err = bankCAMTMain(os.Args[2:])
+	case "bank-ofx":
+		err = bankOFXMain(os.Args[2:])
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
