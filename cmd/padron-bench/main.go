@@ -22,6 +22,7 @@
 //	go run ./cmd/padron-bench bank-mt940 [-shared ../shared] [-v]
 //	go run ./cmd/padron-bench bank-camt [-shared ../shared] [-v]
 //	go run ./cmd/padron-bench bank-ofx [-shared ../shared] [-v]
+//	go run ./cmd/padron-bench bank-norma43 [-shared ../shared] [-v]
 //
 // read the peer parsers' bank statements (../shared/datasets/bank) with padron's
 // readers and compare them with the peers' expected results, file by file.
@@ -47,7 +48,8 @@ const usage = `usage:
   padron-bench dedupe-speed [-sizes N,N,...] [-dir DIR] [-auto P] [-review P] [-padron BIN]
   padron-bench bank-mt940 [-shared DIR] [-v]
   padron-bench bank-camt [-shared DIR] [-v]
-  padron-bench bank-ofx [-shared DIR] [-v]`
+  padron-bench bank-ofx [-shared DIR] [-v]
+  padron-bench bank-norma43 [-shared DIR] [-v]`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -68,6 +70,8 @@ func main() {
 		err = bankCAMTMain(os.Args[2:])
 	case "bank-ofx":
 		err = bankOFXMain(os.Args[2:])
+	case "bank-norma43":
+		err = bankNorma43Main(os.Args[2:])
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
