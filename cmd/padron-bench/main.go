@@ -23,6 +23,7 @@
 //	go run ./cmd/padron-bench bank-camt [-shared ../shared] [-v]
 //	go run ./cmd/padron-bench bank-ofx [-shared ../shared] [-v]
 //	go run ./cmd/padron-bench bank-norma43 [-shared ../shared] [-v]
+//	go run ./cmd/padron-bench bank-speed [-transactions 1000000]
 //
 // read the peer parsers' bank statements (../shared/datasets/bank) with padron's
 // readers and compare them with the peers' expected results, file by file.
@@ -49,7 +50,8 @@ const usage = `usage:
   padron-bench bank-mt940 [-shared DIR] [-v]
   padron-bench bank-camt [-shared DIR] [-v]
   padron-bench bank-ofx [-shared DIR] [-v]
-  padron-bench bank-norma43 [-shared DIR] [-v]`
+  padron-bench bank-norma43 [-shared DIR] [-v]
+  padron-bench bank-speed [-transactions N] [-dir DIR]`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -72,6 +74,10 @@ func main() {
 		err = bankOFXMain(os.Args[2:])
 	case "bank-norma43":
 		err = bankNorma43Main(os.Args[2:])
+	case "bank-speed":
+		err = bankSpeedMain(os.Args[2:])
+	case "bank-scan": // bank-speed's child
+		err = bankScanMain(os.Args[2:])
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)

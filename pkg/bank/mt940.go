@@ -50,7 +50,23 @@ type mt940Field struct {
 // *ParseError; odd but readable input (balances that do not add up, a missing closing
 // balance, an impossible date such as 30 February) gives Warnings.
 func ReadMT940(r io.Reader, name string) ([]Statement, []Warning, error) {
-	b := &mt940Builder{name: name}
+	var stmts []Statement
+	warns, err := ScanMT940(r, name, func(st Statement) error {
+		stmts = append(stmts, st)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return stmts, warns, nil
+}
+
+// ScanMT940 reads like ReadMT940 but hands each statement to each as soon as it is
+// complete, so that memory holds one statement at a time however long the file.
+// Statements before an error have already been handed over: a caller storing them
+// must do so in one transaction and roll it back on error.
+func ScanMT940(r io.Reader, name string, each func(Statement) error) ([]Warning, error) {
+	b := &mt940Builder{name: name, each: each}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), mt940MaxLine+2)
 	var (
@@ -102,7 +118,7 @@ func ReadMT940(r io.Reader, name string) ([]Statement, []Warning, error) {
 		}
 		if t == "-" || strings.HasPrefix(t, "-}") || t == "}" {
 			if err := flush(); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			inEnvelope = false
 			continue
@@ -114,10 +130,10 @@ func ReadMT940(r io.Reader, name string) ([]Statement, []Warning, error) {
 					cur.lines = append(cur.lines, s)
 					continue
 				}
-				return nil, nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("unknown tag :%s:", tag)}
+				return nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("unknown tag :%s:", tag)}
 			}
 			if err := flush(); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			cur = &mt940Field{tag: tag, line: lineNo, lines: []string{s[len(m[0]):]}}
 			continue
@@ -129,36 +145,39 @@ func ReadMT940(r io.Reader, name string) ([]Statement, []Warning, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, nil, &ParseError{File: name, Line: lineNo + 1, Reason: "line longer than 64 KiB: not an MT940 file"}
+			return nil, &ParseError{File: name, Line: lineNo + 1, Reason: "line longer than 64 KiB: not an MT940 file"}
 		}
-		return nil, nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if !sawText {
-		return nil, nil, &ParseError{File: name, Reason: "empty file"}
+		return nil, &ParseError{File: name, Reason: "empty file"}
 	}
 	if mt940PartialRe.MatchString(lastLine) {
-		return nil, nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("file ends in an incomplete tag %q: truncated?", lastLine)}
+		return nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("file ends in an incomplete tag %q: truncated?", lastLine)}
 	}
 	if err := flush(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if inEnvelope {
-		return nil, nil, &ParseError{File: name, Line: lineNo, Reason: "file ends inside a SWIFT message (no closing \"-}\"): truncated?"}
+		return nil, &ParseError{File: name, Line: lineNo, Reason: "file ends inside a SWIFT message (no closing \"-}\"): truncated?"}
 	}
 	if b.cur != nil && b.headerOnly() {
-		return nil, nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("file ends after the header of statement %q (line %d): truncated?", b.cur.ID, b.cur.Line)}
+		return nil, &ParseError{File: name, Line: lineNo, Reason: fmt.Sprintf("file ends after the header of statement %q (line %d): truncated?", b.cur.ID, b.cur.Line)}
 	}
-	b.finish()
-	if len(b.stmts) == 0 {
-		return nil, nil, &ParseError{File: name, Reason: "no statement found (no :20: tag)"}
+	if err := b.finish(); err != nil {
+		return nil, err
 	}
-	return b.stmts, b.warns, nil
+	if b.count == 0 {
+		return nil, &ParseError{File: name, Reason: "no statement found (no :20: tag)"}
+	}
+	return b.warns, nil
 }
 
 // mt940Builder assembles statements from fields in file order.
 type mt940Builder struct {
 	name    string
-	stmts   []Statement
+	each    func(Statement) error
+	count   int // statements handed over
 	warns   []Warning
 	cur     *Statement
 	lastTag string
@@ -189,7 +208,9 @@ func (b *mt940Builder) headerOnly() bool {
 func (b *mt940Builder) add(f *mt940Field) error {
 	first := strings.TrimSpace(f.lines[0])
 	if f.tag == "20" {
-		b.finish()
+		if err := b.finish(); err != nil {
+			return err
+		}
 		b.cur = &Statement{ID: first, Line: f.line}
 		b.tx = -1
 		b.details = map[int][]string{}
@@ -254,11 +275,12 @@ func (b *mt940Builder) add(f *mt940Field) error {
 	return nil
 }
 
-// finish closes the current statement: details, currency, balance checks.
-func (b *mt940Builder) finish() {
+// finish closes the current statement (details, currency, balance checks) and hands
+// it over.
+func (b *mt940Builder) finish() error {
 	st := b.cur
 	if st == nil {
-		return
+		return nil
 	}
 	b.cur = nil
 	var sum int64
@@ -282,7 +304,8 @@ func (b *mt940Builder) finish() {
 		b.warnf(b.closeAt, "statement %q: opening balance %s + transactions %s = %s, but the closing balance is %s",
 			st.ID, mt940FormatCents(st.Opening.Cents), mt940FormatCents(sum), mt940FormatCents(st.Opening.Cents+sum), mt940FormatCents(st.Closing.Cents))
 	}
-	b.stmts = append(b.stmts, *st)
+	b.count++
+	return b.each(*st)
 }
 
 // balance parses "C160229EUR1200,00".

@@ -251,3 +251,46 @@ func TestParseMT940Amount(t *testing.T) {
 		}
 	}
 }
+
+// ScanMT940 hands statements over one by one, in order, and stops at the first error
+// the caller returns.
+func TestScanMT940Streams(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "mt940", "two_statements.sta"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ids []string
+	if _, err := ScanMT940(f, "two_statements.sta", func(s Statement) error {
+		ids = append(ids, s.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := ReadMT940(mustOpen(t, filepath.Join("testdata", "mt940", "two_statements.sta")), "two_statements.sta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || len(all) != 2 || ids[0] != all[0].ID || ids[1] != all[1].ID {
+		t.Fatalf("scanned %v, read %d statements", ids, len(all))
+	}
+	stop := errors.New("stop")
+	calls := 0
+	_, err = ScanMT940(mustOpen(t, filepath.Join("testdata", "mt940", "two_statements.sta")), "x", func(Statement) error {
+		calls++
+		return stop
+	})
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("err %v after %d calls; want the caller's error after 1", err, calls)
+	}
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
