@@ -359,7 +359,7 @@ func (p *camtParser) balance(b *node) (*Balance, error) {
 		return nil, errors.New("no amount")
 	}
 	ccy := amt.attr("Ccy")
-	cents, err := camtAmount(amt.str(), ccy)
+	cents, err := minorUnits(amt.str(), ccy)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +411,7 @@ func (p *camtParser) entry(n *node, st *Statement) (txs []Transaction, sum int64
 		return nil, 0, false, perr("entry without an amount (Ntry/Amt)")
 	}
 	ccy := amt.attr("Ccy")
-	cents, err := camtAmount(amt.str(), ccy)
+	cents, err := minorUnits(amt.str(), ccy)
 	if err != nil {
 		return nil, 0, false, perr("entry amount: " + err.Error())
 	}
@@ -461,7 +461,7 @@ func (p *camtParser) entry(n *node, st *Statement) (txs []Transaction, sum int64
 				split = false
 				break
 			}
-			c, err := camtAmount(a.str(), aCcy)
+			c, err := minorUnits(a.str(), aCcy)
 			if err != nil {
 				return nil, 0, false, &ParseError{File: p.name, Line: d.line, Reason: "transaction amount: " + err.Error()}
 			}
@@ -631,8 +631,9 @@ func camtDate(n *node) (time.Time, error) {
 	return time.Time{}, nil
 }
 
-// camtAmount converts a decimal amount ("1234.5") to minor units of ccy, exactly.
-func camtAmount(s, ccy string) (int64, error) {
+// minorUnits converts an unsigned decimal amount ("1234.5") to minor units of ccy,
+// exactly (shared by the camt and OFX readers).
+func minorUnits(s, ccy string) (int64, error) {
 	if s == "" {
 		return 0, errors.New("empty amount")
 	}
@@ -645,7 +646,7 @@ func camtAmount(s, ccy string) (int64, error) {
 			return 0, fmt.Errorf("amount %q is not a plain decimal number", s)
 		}
 	}
-	dec := camtDecimals(ccy)
+	dec := currencyDecimals(ccy)
 	if len(frac) > dec {
 		if strings.Trim(frac[dec:], "0") != "" {
 			return 0, fmt.Errorf("amount %q has more decimals than %s has (%d)", s, ccy, dec)
@@ -664,8 +665,8 @@ func camtAmount(s, ccy string) (int64, error) {
 	return v, nil
 }
 
-// camtDecimals is the ISO 4217 number of minor-unit digits of a currency.
-func camtDecimals(ccy string) int {
+// currencyDecimals is the ISO 4217 number of minor-unit digits of a currency.
+func currencyDecimals(ccy string) int {
 	switch strings.ToUpper(ccy) {
 	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF",
 		"UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":
@@ -680,7 +681,7 @@ func camtDecimals(ccy string) int {
 
 // camtFormat writes minor units back as a decimal amount with currency, for messages.
 func camtFormat(cents int64, ccy string) string {
-	dec := camtDecimals(ccy)
+	dec := currencyDecimals(ccy)
 	sign := ""
 	if cents < 0 {
 		sign, cents = "-", -cents

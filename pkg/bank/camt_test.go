@@ -350,14 +350,14 @@ func TestCAMTAmount(t *testing.T) {
 		{"1.250", "BHD", 1250}, {"0.001", "KWD", 1}, {"92233720368547758.07", "EUR", 9223372036854775807},
 	}
 	for _, tc := range tests {
-		got, err := camtAmount(tc.in, tc.ccy)
+		got, err := minorUnits(tc.in, tc.ccy)
 		if err != nil || got != tc.want {
-			t.Errorf("camtAmount(%q, %s) = %d, %v; want %d", tc.in, tc.ccy, got, err, tc.want)
+			t.Errorf("minorUnits(%q, %s) = %d, %v; want %d", tc.in, tc.ccy, got, err, tc.want)
 		}
 	}
 	for _, bad := range []string{"", ".", "1,00", "1e3", "92233720368547758.08", "1.2.3", " 1"} {
-		if _, err := camtAmount(bad, "EUR"); err == nil {
-			t.Errorf("camtAmount(%q) succeeded", bad)
+		if _, err := minorUnits(bad, "EUR"); err == nil {
+			t.Errorf("minorUnits(%q) succeeded", bad)
 		}
 	}
 }

@@ -731,31 +731,9 @@ func ofxAmount(s, ccy string) (int64, error) {
 	if strings.Contains(s, ".") && strings.Contains(s, ",") {
 		return 0, fmt.Errorf("amount %q has both a decimal point and a comma", orig)
 	}
-	s = strings.Replace(s, ",", ".", 1)
-	intPart, frac, _ := strings.Cut(s, ".")
-	if intPart == "" && frac == "" {
-		return 0, fmt.Errorf("amount %q is not a number", orig)
-	}
-	for _, r := range intPart + frac {
-		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("amount %q is not a number", orig)
-		}
-	}
-	dec := camtDecimals(ccy)
-	if len(frac) > dec {
-		if strings.Trim(frac[dec:], "0") != "" {
-			return 0, fmt.Errorf("amount %q has more decimals than %s has (%d)", orig, ccy, dec)
-		}
-		frac = frac[:dec]
-	}
-	frac += strings.Repeat("0", dec-len(frac))
-	digits := strings.TrimLeft(intPart+frac, "0")
-	if digits == "" {
-		return 0, nil
-	}
-	v, err := strconv.ParseInt(digits, 10, 64)
+	v, err := minorUnits(strings.Replace(s, ",", ".", 1), ccy)
 	if err != nil {
-		return 0, fmt.Errorf("amount %q is too large", orig)
+		return 0, fmt.Errorf("amount %q: %w", orig, err)
 	}
 	if neg {
 		v = -v
