@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/padron-org/padron/pkg/bank"
 	"github.com/padron-org/padron/pkg/mapping"
 	"github.com/padron-org/padron/pkg/source"
 	"github.com/padron-org/padron/pkg/store"
@@ -81,6 +82,11 @@ func fileSHA256(path string) (string, int64, error) {
 }
 
 func importFile(ctx context.Context, st *store.Store, path string, opts Options, res *Result) (*store.Batch, []Table, error) {
+	// A bank statement would otherwise be read as a one-column CSV of tag lines:
+	// refuse it whole rather than store nonsense.
+	if f, ok := statementFormat(path); ok {
+		return nil, nil, &StatementError{Path: path, Format: f}
+	}
 	// The content hash and the format detection each read the whole file: do both at
 	// once, then check whether this content was imported before.
 	type hashed struct {
@@ -504,4 +510,28 @@ func (fi *fileImport) pipeline(conv *converter, pending []source.Row, tbl source
 		return n, writeErr
 	}
 	return n, ctx.Err()
+}
+
+// StatementError says a file is a bank statement, which import does not store yet.
+type StatementError struct {
+	Path   string
+	Format bank.Format
+}
+
+func (e *StatementError) Error() string {
+	name := map[bank.Format]string{bank.FormatMT940: "MT940", bank.FormatCAMT: "ISO 20022 camt",
+		bank.FormatOFX: "OFX", bank.FormatNorma43: "Norma 43"}[e.Format]
+	return fmt.Sprintf("a bank statement (%s): statements are not imported yet, nothing was stored", name)
+}
+
+// statementFormat detects a bank statement by its first bytes.
+func statementFormat(path string) (bank.Format, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false // the readers report the error
+	}
+	defer f.Close()
+	head := make([]byte, bank.DetectHead)
+	n, _ := io.ReadFull(f, head)
+	return bank.Detect(head[:n])
 }
