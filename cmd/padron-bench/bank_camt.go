@@ -38,12 +38,16 @@ import (
 
 func bankCAMTMain(args []string) error {
 	fs := flag.NewFlagSet("bank-camt", flag.ContinueOnError)
-	shared := fs.String("shared", "../shared", "the shared directory holding datasets/")
+	sharedDir := sharedFlag(fs)
 	verbose := fs.Bool("v", false, "print reader warnings too")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir := filepath.Join(*shared, "datasets", "bank", "camt", "genkgo-camt")
+	shared, err := sharedDir()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(shared, "datasets", "bank", "camt", "genkgo-camt")
 	xmls, err := filepath.Glob(filepath.Join(dir, "*.xml"))
 	if err != nil {
 		return err

@@ -25,20 +25,17 @@ import (
 // so only what both can say is compared. It prints one line per file and the totals.
 func bankMT940Main(args []string) error {
 	fs := flag.NewFlagSet("bank-mt940", flag.ExitOnError)
-	shared := fs.String("shared", "", "folder holding datasets/ (default: ../shared beside the repository)")
+	sharedDir := sharedFlag(fs)
 	verbose := fs.Bool("v", false, "list every difference, not only the first")
 	fs.Parse(args)
 	if fs.NArg() > 0 {
 		return fmt.Errorf("bank-mt940 takes no arguments, got %q", fs.Args())
 	}
-	if *shared == "" {
-		root, err := repoRoot()
-		if err != nil {
-			return err
-		}
-		*shared = filepath.Join(filepath.Dir(root), "shared")
+	shared, err := sharedDir()
+	if err != nil {
+		return err
 	}
-	base := filepath.Join(*shared, "datasets", "bank", "mt940")
+	base := filepath.Join(shared, "datasets", "bank", "mt940")
 	var total, agree, convs int
 	for _, src := range []struct {
 		name string

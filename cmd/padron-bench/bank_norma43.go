@@ -28,20 +28,17 @@ import (
 // padron warned about them. It prints one line per file and the totals.
 func bankNorma43Main(args []string) error {
 	fs := flag.NewFlagSet("bank-norma43", flag.ExitOnError)
-	shared := fs.String("shared", "", "folder holding datasets/ (default: ../shared beside the repository)")
+	sharedDir := sharedFlag(fs)
 	verbose := fs.Bool("v", false, "list every difference, not only the first")
 	fs.Parse(args)
 	if fs.NArg() > 0 {
 		return fmt.Errorf("bank-norma43 takes no arguments, got %q", fs.Args())
 	}
-	if *shared == "" {
-		root, err := repoRoot()
-		if err != nil {
-			return err
-		}
-		*shared = filepath.Join(filepath.Dir(root), "shared")
+	shared, err := sharedDir()
+	if err != nil {
+		return err
 	}
-	base := filepath.Join(*shared, "datasets", "bank", "norma43")
+	base := filepath.Join(shared, "datasets", "bank", "norma43")
 	var total, agree, convs int
 	for _, src := range []struct {
 		name, pattern string

@@ -124,12 +124,16 @@ var ofxExpected = map[string]ofxWant{
 
 func bankOFXMain(args []string) error {
 	fs := flag.NewFlagSet("bank-ofx", flag.ContinueOnError)
-	shared := fs.String("shared", "../shared", "the shared directory holding datasets/")
+	sharedDir := sharedFlag(fs)
 	verbose := fs.Bool("v", false, "print reader warnings too")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir := filepath.Join(*shared, "datasets", "bank", "ofx", "jseutter-ofxparse")
+	shared, err := sharedDir()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(shared, "datasets", "bank", "ofx", "jseutter-ofxparse")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("reading the OFX dataset (is -shared right?): %w", err)

@@ -108,7 +108,7 @@ func runDataset(bin, dir string, ds *dataset, th dedupeFlags) (*outcome, error) 
 
 func accuracyMain(args []string) error {
 	fs := flag.NewFlagSet("dedupe-accuracy", flag.ExitOnError)
-	shared := fs.String("shared", "", "folder holding datasets/ (default: ../shared beside the repository)")
+	sharedDir := sharedFlag(fs)
 	dir := fs.String("dir", "", "work folder (default: a temporary one, removed after)")
 	only := fs.String("only", "", "comma-separated data sets to run (default: all): febrl3,fake_1000,historical_50k,generated_20k")
 	var th dedupeFlags
@@ -120,12 +120,9 @@ func accuracyMain(args []string) error {
 	if err := th.check(); err != nil {
 		return err
 	}
-	if *shared == "" {
-		root, err := repoRoot()
-		if err != nil {
-			return err
-		}
-		*shared = filepath.Join(filepath.Dir(root), "shared")
+	shared, err := sharedDir()
+	if err != nil {
+		return err
 	}
 	sets := accuracySets
 	if *only != "" {
@@ -148,13 +145,13 @@ func accuracyMain(args []string) error {
 		if s.file == "" {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(*shared, s.file)); err != nil {
+		if _, err := os.Stat(filepath.Join(shared, s.file)); err != nil {
 			missing = append(missing, fmt.Sprintf("  %s: %v", s.name, err))
 		}
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("data set files missing (the data sets are read from -shared %s, never copied into the repository):\n%s",
-			*shared, strings.Join(missing, "\n"))
+			shared, strings.Join(missing, "\n"))
 	}
 
 	work, cleanup, err := workDir(*dir)
@@ -169,7 +166,7 @@ func accuracyMain(args []string) error {
 	var outs []*outcome
 	for _, s := range sets {
 		step(fmt.Sprintf("%s: converting", s.name))
-		ds, err := s.convert(filepath.Join(*shared, s.file), work)
+		ds, err := s.convert(filepath.Join(shared, s.file), work)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}

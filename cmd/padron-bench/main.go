@@ -34,6 +34,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -144,4 +145,20 @@ func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
+}
+
+// sharedFlag registers -shared on fs and returns a function giving the folder that
+// holds datasets/: the flag's value, or ../shared beside the repository.
+func sharedFlag(fs *flag.FlagSet) func() (string, error) {
+	shared := fs.String("shared", "", "folder holding datasets/ (default: ../shared beside the repository)")
+	return func() (string, error) {
+		if *shared != "" {
+			return *shared, nil
+		}
+		root, err := repoRoot()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(filepath.Dir(root), "shared"), nil
+	}
 }

@@ -12,16 +12,7 @@ import (
 
 func readCAMTFixture(t *testing.T, name string) ([]Statement, []Warning) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "camt", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	stmts, warns, err := ReadCAMT(f, name)
-	if err != nil {
-		t.Fatalf("ReadCAMT(%s): %v", name, err)
-	}
-	return stmts, warns
+	return mustRead(t, ReadCAMT, "camt", name)
 }
 
 func day(s string) time.Time {
@@ -379,14 +370,7 @@ func TestReadCAMTElementCap(t *testing.T) {
 // FuzzReadCAMT checks that no input makes the reader panic (go test runs the seeds;
 // go test -fuzz FuzzReadCAMT ./pkg/bank explores).
 func FuzzReadCAMT(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "camt", "*.xml"))
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	addFixtureSeeds(f, "camt", "*.xml")
 	f.Add([]byte(camtDoc(`<Amt Ccy="EUR">1.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><NtryDtls><TxDtls><Amt Ccy="EUR">1</Amt></TxDtls><TxDtls/></NtryDtls>`)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		stmts, _, err := ReadCAMT(strings.NewReader(string(b)), "fuzz.xml")

@@ -11,24 +11,13 @@ import (
 
 func readMT940Fixture(t *testing.T, name string) ([]Statement, []Warning, error) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "mt940", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return ReadMT940(f, name)
+	return readFixture(t, ReadMT940, "mt940", name)
 }
 
 func mustMT940(t *testing.T, name string) ([]Statement, []Warning) {
 	t.Helper()
-	st, w, err := readMT940Fixture(t, name)
-	if err != nil {
-		t.Fatalf("ReadMT940(%s): %v", name, err)
-	}
-	return st, w
+	return mustRead(t, ReadMT940, "mt940", name)
 }
-
-func mt940Day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestMT940TwoStatements(t *testing.T) {
 	st, w := mustMT940(t, "two_statements.sta")
@@ -43,7 +32,7 @@ func TestMT940TwoStatements(t *testing.T) {
 		s1.Currency != "PLN" || s1.Line != 1 {
 		t.Errorf("statement 1 header: %+v", s1)
 	}
-	if s1.Opening == nil || s1.Opening.Cents != 100000 || !s1.Opening.Date.Equal(mt940Day(2023, 12, 28)) || s1.Opening.Currency != "PLN" {
+	if s1.Opening == nil || s1.Opening.Cents != 100000 || !s1.Opening.Date.Equal(date(2023, 12, 28)) || s1.Opening.Currency != "PLN" {
 		t.Errorf("statement 1 opening: %+v", s1.Opening)
 	}
 	if s2.ID != "STMT-0002" || s2.Line != 11 || s2.Closing == nil || s2.Closing.Cents != 38229994 {
@@ -59,13 +48,13 @@ func TestMT940TwoStatements(t *testing.T) {
 	}
 	wants := []want{
 		// Entry date 0102 after a value date in December: next year.
-		{1, 5, mt940Day(2023, 12, 29), mt940Day(2024, 1, 2), 123456, false, "BNK0001", "REF-DON-77", "NTRF", "Darowizna grudzien"},
-		{2, 7, mt940Day(2023, 12, 29), mt940Day(2023, 12, 29), -12, false, "BNK0002", "NONREF", "NCHG", "Oplata za przelew"},
+		{1, 5, date(2023, 12, 29), date(2024, 1, 2), 123456, false, "BNK0001", "REF-DON-77", "NTRF", "Darowizna grudzien"},
+		{2, 7, date(2023, 12, 29), date(2023, 12, 29), -12, false, "BNK0002", "NONREF", "NCHG", "Oplata za przelew"},
 		// Entry date 1229 before a value date in January: previous year; "380115," amount.
-		{3, 15, mt940Day(2024, 1, 2), mt940Day(2023, 12, 29), 38011500, false, "BNK0003", "NONREF", "NTRF", "Wplata z kasy"},
+		{3, 15, date(2024, 1, 2), date(2023, 12, 29), 38011500, false, "BNK0003", "NONREF", "NTRF", "Wplata z kasy"},
 		// RC: reversal of a credit is a debit; RD: reversal of a debit is a credit.
-		{4, 17, mt940Day(2024, 1, 3), time.Time{}, -10000, true, "BNK0004", "NONREF", "NTRF", "Storno uznania"},
-		{5, 19, mt940Day(2024, 1, 3), time.Time{}, 5050, true, "BNK0005", "NONREF", "NTRF", "Storno obciazenia"},
+		{4, 17, date(2024, 1, 3), time.Time{}, -10000, true, "BNK0004", "NONREF", "NTRF", "Storno uznania"},
+		{5, 19, date(2024, 1, 3), time.Time{}, 5050, true, "BNK0005", "NONREF", "NTRF", "Storno obciazenia"},
 	}
 	var got []Transaction
 	for _, s := range st {
@@ -142,7 +131,7 @@ func TestMT940Warnings(t *testing.T) {
 	if len(st) != 2 {
 		t.Fatalf("%d statements, want 2", len(st))
 	}
-	if tx := st[0].Transactions[0]; !tx.ValueDate.Equal(mt940Day(2024, 2, 29)) {
+	if tx := st[0].Transactions[0]; !tx.ValueDate.Equal(date(2024, 2, 29)) {
 		t.Errorf("Feb 30 read as %v, want 2024-02-29", tx.ValueDate)
 	}
 	if st[1].Closing != nil {

@@ -6,29 +6,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func readNorma43Fixture(t *testing.T, name string) ([]Statement, []Warning, error) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "norma43", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return ReadNorma43(f, name)
+	return readFixture(t, ReadNorma43, "norma43", name)
 }
 
 func mustNorma43(t *testing.T, name string) ([]Statement, []Warning) {
 	t.Helper()
-	st, w, err := readNorma43Fixture(t, name)
-	if err != nil {
-		t.Fatalf("ReadNorma43(%s): %v", name, err)
-	}
-	return st, w
+	return mustRead(t, ReadNorma43, "norma43", name)
 }
-
-func n43Day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestNorma43OneAccount(t *testing.T) {
 	// The same statement with LF and 80-column lines, and with CRLF and trimmed lines.
@@ -45,21 +33,21 @@ func TestNorma43OneAccount(t *testing.T) {
 			if s.Account != "ES9121000418450200051332" || s.Currency != "EUR" || s.Line != 1 || s.ID != "" {
 				t.Errorf("header: %+v", s)
 			}
-			if s.Opening == nil || s.Opening.Cents != 150000 || !s.Opening.Date.Equal(n43Day(2024, 3, 1)) || s.Opening.Currency != "EUR" {
+			if s.Opening == nil || s.Opening.Cents != 150000 || !s.Opening.Date.Equal(date(2024, 3, 1)) || s.Opening.Currency != "EUR" {
 				t.Errorf("opening: %+v", s.Opening)
 			}
-			if s.Closing == nil || s.Closing.Cents != 152251 || !s.Closing.Date.Equal(n43Day(2024, 3, 31)) || s.Closing.Currency != "EUR" {
+			if s.Closing == nil || s.Closing.Cents != 152251 || !s.Closing.Date.Equal(date(2024, 3, 31)) || s.Closing.Currency != "EUR" {
 				t.Errorf("closing: %+v", s.Closing)
 			}
 			wants := []Transaction{
-				{Seq: 1, Line: 2, BookingDate: n43Day(2024, 3, 5), ValueDate: n43Day(2024, 3, 5), Cents: 5000, Currency: "EUR",
+				{Seq: 1, Line: 2, BookingDate: date(2024, 3, 5), ValueDate: date(2024, 3, 5), Cents: 5000, Currency: "EUR",
 					TypeCode: "04/099", Reference: "0000001234 DON2024030001", CounterpartyName: "KOWALSKA ANNA",
 					Title:   "TRANSFERENCIA DE KOWALSKA ANNA CUOTA SOCIO MARZO REF. DONACION 0001",
 					Details: "TRANSFERENCIA DE KOWALSKA ANNA\nCUOTA SOCIO MARZO\nREF. DONACION 0001"},
-				{Seq: 2, Line: 5, BookingDate: n43Day(2024, 3, 10), ValueDate: n43Day(2024, 3, 11), Cents: -2599, Currency: "EUR",
+				{Seq: 2, Line: 5, BookingDate: date(2024, 3, 10), ValueDate: date(2024, 3, 11), Cents: -2599, Currency: "EUR",
 					TypeCode: "03/010", Title: "RECIBO ELECTRICIDAD EJEMPLO SA FACTURA 2024-03",
 					Details: "RECIBO ELECTRICIDAD EJEMPLO SA\nFACTURA 2024-03"},
-				{Seq: 3, Line: 7, BookingDate: n43Day(2024, 3, 31), ValueDate: n43Day(2024, 3, 31), Cents: -150, Currency: "EUR",
+				{Seq: 3, Line: 7, BookingDate: date(2024, 3, 31), ValueDate: date(2024, 3, 31), Cents: -150, Currency: "EUR",
 					TypeCode: "17/201"},
 			}
 			if len(s.Transactions) != len(wants) {
@@ -99,7 +87,7 @@ func TestNorma43TwoAccounts(t *testing.T) {
 	}
 	if tb.Seq != 2 || tb.Line != 6 || tb.Cents != -1234 || tb.Currency != "USD" || tb.TypeCode != "99/123" ||
 		tb.Reference != "0000000042" || tb.Title != "COMISION MANTENIMIENTO" ||
-		!tb.BookingDate.Equal(n43Day(2024, 4, 15)) || !tb.ValueDate.Equal(n43Day(2024, 4, 16)) {
+		!tb.BookingDate.Equal(date(2024, 4, 15)) || !tb.ValueDate.Equal(date(2024, 4, 16)) {
 		t.Errorf("account 2 transaction: %+v", tb)
 	}
 }
@@ -238,17 +226,7 @@ func TestNorma43IBAN(t *testing.T) {
 }
 
 func FuzzReadNorma43(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "norma43", "*.n43"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	addFixtureSeeds(f, "norma43", "*.n43")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, _, err := ReadNorma43(strings.NewReader(string(b)), "fuzz.n43")
 		if err != nil {

@@ -2,8 +2,6 @@ package bank
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,21 +9,12 @@ import (
 
 func readOFXFixture(t *testing.T, name string) ([]Statement, []Warning, error) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "ofx", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	return ReadOFX(f, name)
+	return readFixture(t, ReadOFX, "ofx", name)
 }
 
 func mustOFX(t *testing.T, name string) ([]Statement, []Warning) {
 	t.Helper()
-	stmts, warns, err := readOFXFixture(t, name)
-	if err != nil {
-		t.Fatalf("ReadOFX(%s): %v", name, err)
-	}
-	return stmts, warns
+	return mustRead(t, ReadOFX, "ofx", name)
 }
 
 func checkOFXStatements(t *testing.T, got, want []Statement) {
@@ -346,14 +335,7 @@ func TestOFXDate(t *testing.T) {
 // FuzzReadOFX checks that no input makes the reader panic (go test runs the seeds;
 // go test -fuzz FuzzReadOFX ./pkg/bank explores).
 func FuzzReadOFX(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "ofx", "*"))
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	addFixtureSeeds(f, "ofx", "*")
 	f.Add([]byte(ofxDoc("<DTPOSTED>20240101<TRNAMT>1<NAME/><MEMO>&#x41;&amp;&bogus;<PAYEE><NAME>P</PAYEE>")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		stmts, _, err := ReadOFX(strings.NewReader(string(b)), "fuzz.ofx")

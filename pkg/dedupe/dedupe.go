@@ -181,7 +181,7 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	changed, affected := changes(ids, person, pids, res.Score)
 	if len(changed) < len(ids)/2 && newRecords < len(ids) {
 		run.Changed, run.Affected = true, affected
-		run.RecordIDs, run.PersonIDs, run.Probability = pick64(ids, changed), pick64(pids, changed), pick32(res.Score, changed)
+		run.RecordIDs, run.PersonIDs, run.Probability = pick(ids, changed), pick(pids, changed), pick(res.Score, changed)
 	}
 	sum.LinksWritten = len(run.RecordIDs)
 	run.TFValues, run.TFTotals = res.TF.Frequent(2)
@@ -304,16 +304,9 @@ func changes(ids, before, after []int64, score []float32) (changed []int, affect
 	return changed, affected
 }
 
-func pick64(v []int64, idx []int) []int64 {
-	out := make([]int64, len(idx))
-	for k, i := range idx {
-		out[k] = v[i]
-	}
-	return out
-}
-
-func pick32(v []float32, idx []int) []float32 {
-	out := make([]float32, len(idx))
+// pick returns v's elements at idx, in order.
+func pick[T any](v []T, idx []int) []T {
+	out := make([]T, len(idx))
 	for k, i := range idx {
 		out[k] = v[i]
 	}

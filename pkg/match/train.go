@@ -268,7 +268,7 @@ func contactU(model *Model, fs []feat, pats []uint32) {
 	for _, c := range []int{cEmail, cPhone} {
 		have := 0
 		for i := range fs {
-			if len(tfValues(c, &fs[i])) > 0 {
+			if has(c, &fs[i]) {
 				have++
 			}
 		}
