@@ -42,7 +42,21 @@ records,sources (lists separated by "; ").`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runExportPeople(e, out) },
 	}
-	for _, c := range []*cobra.Command{links, people} {
+	var do donationsOpts
+	donations := &cobra.Command{
+		Use:   "donations --out FILE",
+		Short: "One row per donation with its person",
+		Long: `Write one row per donation (see 'padron donations'): person_id,date,amount,currency,
+source_file,record_no,reference, then method,score,review_candidate,name,title.
+Amounts are exact, with the currency's own decimals.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runExportDonations(e, out, do) },
+	}
+	donations.Flags().StringVar(&do.person, "person", "", "only this person's (a person id or a record FILE:RECORD_NO)")
+	donations.Flags().BoolVar(&do.filter.Unattributed, "unattributed", false, "only donations no known person was found for")
+	donations.Flags().StringVar(&do.from, "from", "", "only from this date (YYYY-MM-DD)")
+	donations.Flags().StringVar(&do.to, "to", "", "only up to this date, inclusive (YYYY-MM-DD)")
+	for _, c := range []*cobra.Command{links, people, donations} {
 		c.Flags().StringVarP(&out, "out", "o", "", "file to write (- for standard output)")
 		_ = c.MarkFlagRequired("out")
 		cmd.AddCommand(c)
@@ -111,7 +125,11 @@ func runExportLinks(e *env, out string) error {
 	return exportCSV(e, out, "links", []string{"source_file", "record_no", "person_id"},
 		func(st *store.Store, write func([]string) error) error {
 			return st.ExportLinks(e.ctx, func(file string, no int, person int64) error {
-				return write([]string{file, strconv.Itoa(no), strconv.FormatInt(person, 10)})
+				p := ""
+				if person != 0 {
+					p = strconv.FormatInt(person, 10)
+				}
+				return write([]string{file, strconv.Itoa(no), p})
 			})
 		})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -136,8 +137,12 @@ func runImport(e *env, o *importOptions) error {
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(512 << 20))
 	}
+	exclude, err := e.exclusions()
+	if err != nil {
+		return err
+	}
 	bar := newProgress(e)
-	opts := ingest.Options{
+	opts := ingest.Options{Exclude: exclude,
 		Library: lib, Mapping: m, Sheet: o.sheet, DefaultCountry: o.defaultCountry, Actor: e.actor(), Strict: o.strict,
 		Source:   source.Options{Encoding: o.encoding, Delimiter: delim, MaxFieldBytes: o.maxField, MaxFileBytes: o.maxFile},
 		Progress: bar.update,
@@ -203,6 +208,12 @@ func describeImport(res ingest.Result) string {
 	if b.Problems > 0 {
 		fmt.Fprintf(&sb, ", %d problems", b.Problems)
 	}
+	if m := res.Money; m != nil {
+		describeMoney(&sb, m)
+	}
+	if b.Mapping == "statement" {
+		return sb.String()
+	}
 	for _, t := range res.Tables {
 		prefix := "\n  "
 		if t.Sheet != "" {
@@ -227,10 +238,49 @@ func describeImport(res ingest.Result) string {
 	return sb.String()
 }
 
+// describeMoney adds what a statement or a list with amounts brought in.
+func describeMoney(sb *strings.Builder, m *ingest.MoneySummary) {
+	if m.Statements > 0 {
+		fmt.Fprintf(sb, "\n  %s: %s, %s, %s", plural(m.Statements, "statement"), plural(m.Credits, "credit"),
+			plural(m.Debits, "debit"), plural(m.Fees, "bank fee"))
+	} else {
+		fmt.Fprintf(sb, "\n  rows with an amount: %s, %s", plural(m.Credits, "credit"), plural(m.Debits, "refund or debit"))
+	}
+	if len(m.Excluded) > 0 {
+		fmt.Fprintf(sb, "\n  credits that are not donations: %s", m.ExcludedText())
+	}
+	if len(m.Totals) > 0 {
+		curs := make([]string, 0, len(m.Totals))
+		for c := range m.Totals {
+			curs = append(curs, c)
+		}
+		sort.Strings(curs)
+		parts := make([]string, len(curs))
+		for i, c := range curs {
+			parts[i] = strings.TrimSpace(m.Totals[c] + " " + c)
+		}
+		fmt.Fprintf(sb, "\n  donations: %s", strings.Join(parts, ", "))
+	}
+	if m.Skipped > 0 {
+		fmt.Fprintf(sb, "\n  skipped %s already stored from an overlapping statement", plural(m.Skipped, "transaction"))
+	}
+	for _, w := range m.Warnings {
+		fmt.Fprintf(sb, "\n  warning: %s", w)
+	}
+}
+
 func quoteAll(l []string) []string {
 	out := make([]string, len(l))
 	for i, s := range l {
 		out[i] = fmt.Sprintf("%q", s)
 	}
 	return out
+}
+
+// plural writes "1 credit", "2 credits".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

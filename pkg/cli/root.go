@@ -13,6 +13,7 @@ import (
 
 	"github.com/padron-org/padron/mappings"
 	"github.com/padron-org/padron/pkg/mapping"
+	"github.com/padron-org/padron/pkg/money"
 	"github.com/padron-org/padron/pkg/store"
 )
 
@@ -46,6 +47,19 @@ func (e *env) openStore() (*store.Store, error) {
 // library loads the built-in mappings and the user's mapping folder.
 func (e *env) library() (*mapping.Library, error) {
 	return mapping.NewLibrary(mappings.FS, e.cfg.GetString("mappings"))
+}
+
+// exclusions are the donations.exclude rules of padron.yaml, compiled.
+func (e *env) exclusions() ([]money.Rule, error) {
+	var rules []money.Rule
+	if err := e.cfg.UnmarshalKey("donations.exclude", &rules); err != nil {
+		return nil, usageError("padron.yaml: donations.exclude: %v", err)
+	}
+	rules, err := money.Compile(rules)
+	if err != nil {
+		return nil, usageError("padron.yaml: %v", err)
+	}
+	return rules, nil
 }
 
 func (e *env) actor() string {
@@ -110,6 +124,7 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newPeopleCmd(e),
 		newPersonCmd(e),
 		newExportCmd(e),
+		newDonationsCmd(e),
 	)
 	return root
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/padron-org/padron/pkg/match"
+	"github.com/padron-org/padron/pkg/money"
 	"github.com/padron-org/padron/pkg/store"
 )
 
@@ -22,8 +23,10 @@ type Options struct {
 	Retrain      bool // estimate a new model even when one is stored
 	// NicknameFiles extend the built-in nickname lists.
 	NicknameFiles []string
-	Actor         string
-	Progress      func(phase string, done, total int64)
+	// Exclude are the user's rules keeping credits out of the donations.
+	Exclude  []money.Rule
+	Actor    string
+	Progress func(phase string, done, total int64)
 }
 
 // Summary is what a run did.
@@ -46,7 +49,9 @@ type Summary struct {
 	ReviewAt     float64           `json:"review"`
 	Blocking     []match.RuleStats `json:"blocking"`
 	Phases       []match.Phase     `json:"phases"`
-	Seconds      float64           `json:"seconds"`
+	// Attribution says how the bank payers were tied to people (nil without any).
+	Attribution *AttributionStats `json:"attribution,omitempty"`
+	Seconds     float64           `json:"seconds"`
 }
 
 // Keys under which shared emails and phones are stored with the term frequencies.
@@ -90,10 +95,17 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	pr, exclChanged, err := loadPayers(ctx, st, opt.Exclude)
+	if err != nil {
+		return nil, err
+	}
 	recs := make([]match.Record, 0, total)
 	ids, person := make([]int64, 0, total), make([]int64, 0, total)
 	newRecords := 0
 	err = st.MatchRecords(ctx, func(m store.MatchRecord) error {
+		if pr.statement[m.ID] {
+			return nil // bank transactions are payers, attributed below, not contacts
+		}
 		recs = append(recs, toMatch(m))
 		ids = append(ids, m.ID)
 		person = append(person, m.Person)
@@ -135,6 +147,34 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	var attr *match.AttributeResult
+	for _, p := range pr.payers {
+		if p.Person == 0 {
+			newRecords++
+		}
+	}
+	if len(pr.payers) > 0 {
+		if opt.Progress != nil {
+			opt.Progress("attributing", 0, 0)
+		}
+		t0 := time.Now()
+		if attr, err = pr.attribute(ctx, st, recs, ids, res, nick, mo.Auto, mo.Review); err != nil {
+			return nil, err
+		}
+		for i, p := range pr.payers {
+			a := attr.Payers[i]
+			ids = append(ids, p.ID)
+			person = append(person, p.Person)
+			res.Cluster = append(res.Cluster, a.Cluster)
+			score := float32(0)
+			if a.Method != match.ByNone {
+				score = float32(a.Score)
+			}
+			res.Score = append(res.Score, score)
+		}
+		res.People = attr.People
+		res.Phases = append(res.Phases, match.Phase{Phase: "attributing", Seconds: time.Since(t0).Seconds()})
+	}
 	// Person ids: kept where records stay together, fresh ones from the counter.
 	first, err := st.NextIDs(ctx, "person", 0)
 	if err != nil {
@@ -163,10 +203,10 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	if incremental {
 		mode = "incremental"
 	}
-	sum := &Summary{Run: runID, Mode: mode, Records: len(recs), NewRecords: newRecords, Pairs: res.Pairs,
+	sum := &Summary{Run: runID, Mode: mode, Records: len(ids), NewRecords: newRecords, Pairs: res.Pairs,
 		AutoLinks: res.AutoLinks, Rejected: res.Rejected, Review: len(res.Review), People: res.People,
 		PeopleNew: fresh, Trained: res.Trained, Auto: auto, ReviewAt: review, Blocking: res.Rules}
-	run := &store.MatchRun{ID: runID, StartedAt: start, Actor: opt.Actor, Mode: mode, Records: int64(len(recs)),
+	run := &store.MatchRun{ID: runID, StartedAt: start, Actor: opt.Actor, Mode: mode, Records: int64(len(ids)),
 		NewRecords: int64(newRecords), Pairs: res.Pairs, AutoLinks: int64(res.AutoLinks), Rejected: int64(res.Rejected),
 		People: int64(res.People), RecordIDs: ids, PersonIDs: pids, Probability: res.Score,
 		Settings: map[string]any{"auto": auto, "review": review, "cap": opt.Cap, "nicknames": opt.NicknameFiles},
@@ -204,8 +244,29 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 		run.Review = append(run.Review, store.ReviewPair{A: ids[p.A], B: ids[p.B], Weight: p.Weight,
 			Probability: p.Probability, Conflict: p.Conflict})
 	}
+	if attr != nil {
+		stats := &AttributionStats{Payers: len(pr.payers), ByMethod: map[string]int{}, Prior: attr.Prior,
+			ExclusionsChanged: exclChanged}
+		base := len(ids) - len(pr.payers)
+		run.Attributions = make([]store.Attribution, len(pr.payers))
+		for i, a := range attr.Payers {
+			at := store.Attribution{RecordID: ids[base+i], PersonID: pids[base+i], Method: a.Method, Score: a.Score}
+			stats.ByMethod[a.Method]++
+			if a.Candidate >= 0 {
+				stats.Review++
+				cand := int(a.Candidate)
+				at.Candidate = pids[cand]
+				run.Review = append(run.Review, store.ReviewPair{A: ids[cand], B: ids[base+i],
+					Weight: reviewWeight(a.CandidateScore), Probability: a.CandidateScore})
+			}
+			run.Attributions[i] = at
+		}
+		sum.Attribution = stats
+	} else if len(pr.statement) > 0 {
+		run.Attributions = []store.Attribution{} // no payer left: clear the old ones
+	}
 	sum.Seconds = time.Since(start).Seconds()
-	run.Summary = map[string]any{"run": runID, "mode": mode, "records": len(recs), "new_records": newRecords,
+	run.Summary = map[string]any{"run": runID, "mode": mode, "records": len(ids), "new_records": newRecords,
 		"people": res.People, "new_people": fresh, "auto_links": res.AutoLinks, "review_pairs": len(res.Review)}
 	if opt.Progress != nil {
 		opt.Progress("saving", 0, 0)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/padron-org/padron/pkg/bank"
 	"github.com/padron-org/padron/pkg/mapping"
+	"github.com/padron-org/padron/pkg/money"
 	"github.com/padron-org/padron/pkg/source"
 	"github.com/padron-org/padron/pkg/store"
 )
@@ -33,6 +34,9 @@ type Options struct {
 	// Strict refuses a file when inference had to guess a column below the confident
 	// threshold, instead of importing it and reporting the guess.
 	Strict bool
+	// Exclude are the user's rules keeping credits out of the donations (compiled
+	// with money.Compile).
+	Exclude []money.Rule
 	// Progress, when set, is called now and then with the rows read so far, and with -1
 	// when all rows are read and the store is loading them.
 	Progress func(file string, rows int)
@@ -52,7 +56,9 @@ type Result struct {
 	Batch   *store.Batch // the new batch; nil when the file was not imported
 	Already *store.Batch // the earlier batch of a file with the same content
 	Tables  []Table
-	Err     error // why the file could not be imported; nothing of it was stored
+	// Money is what a statement or a list with amounts brought in; nil for neither.
+	Money *MoneySummary
+	Err   error // why the file could not be imported; nothing of it was stored
 }
 
 // File imports one file.
@@ -65,6 +71,17 @@ func File(ctx context.Context, st *store.Store, path string, opts Options) Resul
 	}
 	res.Batch, res.Tables = b, tables
 	return res
+}
+
+// already says whether a file with this content was imported before, and says so in
+// res.
+func already(ctx context.Context, st *store.Store, sum string, res *Result) (bool, error) {
+	prev, err := st.FindBatchBySHA(ctx, sum)
+	if err != nil || prev == nil {
+		return false, err
+	}
+	res.Already = prev
+	return true, nil
 }
 
 func fileSHA256(path string) (string, int64, error) {
@@ -82,10 +99,12 @@ func fileSHA256(path string) (string, int64, error) {
 }
 
 func importFile(ctx context.Context, st *store.Store, path string, opts Options, res *Result) (*store.Batch, []Table, error) {
-	// A bank statement would otherwise be read as a one-column CSV of tag lines:
-	// refuse it whole rather than store nonsense.
+	// A bank statement would otherwise be read as a one-column CSV of tag lines.
 	if f, ok := statementFormat(path); ok {
-		return nil, nil, &StatementError{Path: path, Format: f}
+		if opts.Mapping != nil {
+			return nil, nil, fmt.Errorf("a bank statement (%s) is read by its format: --mapping does not apply to it", f)
+		}
+		return importStatement(ctx, st, path, f, opts, res)
 	}
 	// The content hash and the format detection each read the whole file: do both at
 	// once, then check whether this content was imported before.
@@ -112,11 +131,8 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 	}
 	defer src.Close()
 	sum, size := h.sum, h.size
-	if prev, err := st.FindBatchBySHA(ctx, sum); err != nil {
+	if done, err := already(ctx, st, sum, res); done || err != nil {
 		return nil, nil, err
-	} else if prev != nil {
-		res.Already = prev
-		return nil, nil, nil
 	}
 	remembered, err := st.RememberedMappings(ctx)
 	if err != nil {
@@ -152,7 +168,8 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 			w.Rollback()
 		}
 	}()
-	imp := &fileImport{ctx: ctx, w: w, opts: opts, file: base, format: info.Format, label: strings.TrimSuffix(base, filepath.Ext(base)), remembered: remembered}
+	imp := &fileImport{ctx: ctx, w: w, opts: opts, file: base, format: info.Format, label: strings.TrimSuffix(base, filepath.Ext(base)),
+		remembered: remembered, rules: money.Rules{User: opts.Exclude}}
 	var tables []Table
 	var mappings []string
 	hows := map[string]bool{}
@@ -185,6 +202,7 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 		return nil, nil, err
 	}
 	ok = true
+	res.Money = imp.money.summary()
 	return &b, tables, nil
 }
 
@@ -219,6 +237,8 @@ type fileImport struct {
 	rows     int
 
 	remembered map[string]store.RememberedMapping
+	rules      money.Rules
+	money      sheetMoney
 }
 
 const chunkRows = 2048
@@ -230,7 +250,10 @@ type chunk struct {
 	recs, probs []byte
 	count       int // records in the chunk
 	nprobs      int
-	done        chan struct{}
+	// Rows with an amount are transactions too.
+	txs   []byte
+	money sheetMoney
+	done  chan struct{}
 }
 
 func (fi *fileImport) known(h string) bool {
@@ -427,6 +450,9 @@ func (fi *fileImport) pipeline(conv *converter, pending []source.Row, tbl source
 						c.probs = store.EncodeProblem(c.probs, batch, file, &it.probs[i])
 					}
 					c.nprobs += len(it.probs)
+					if it.rec.Amount != nil {
+						c.txs = c.money.add(c.txs, batch, &it.rec, &fi.rules)
+					}
 				}
 				c.rows = nil // let the rows go while the chunk waits for its turn
 				close(c.done)
@@ -496,6 +522,12 @@ func (fi *fileImport) pipeline(conv *converter, pending []source.Row, tbl source
 			cancel()
 			continue
 		}
+		if err := fi.w.WriteTransactions(c.txs, c.money.n); err != nil {
+			writeErr = err
+			cancel()
+			continue
+		}
+		fi.money.merge(&c.money)
 		n += count
 		fi.rows += count
 		if fi.opts.Progress != nil {
@@ -510,18 +542,6 @@ func (fi *fileImport) pipeline(conv *converter, pending []source.Row, tbl source
 		return n, writeErr
 	}
 	return n, ctx.Err()
-}
-
-// StatementError says a file is a bank statement, which import does not store yet.
-type StatementError struct {
-	Path   string
-	Format bank.Format
-}
-
-func (e *StatementError) Error() string {
-	name := map[bank.Format]string{bank.FormatMT940: "MT940", bank.FormatCAMT: "ISO 20022 camt",
-		bank.FormatOFX: "OFX", bank.FormatNorma43: "Norma 43"}[e.Format]
-	return fmt.Sprintf("a bank statement (%s): statements are not imported yet, nothing was stored", name)
 }
 
 // statementFormat detects a bank statement by its first bytes.

@@ -27,6 +27,9 @@ type Batch struct {
 	Problems   int       `json:"problems"`
 	ImportedAt time.Time `json:"imported_at"`
 	Actor      string    `json:"actor,omitempty"`
+	// Skipped counts a statement's transactions already stored from an overlapping
+	// statement, and so not stored again.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // BatchTable is one sheet of a batch and how its columns were mapped.
@@ -95,20 +98,24 @@ type Problem struct {
 // problems are handed over as JSON lines (EncodeRecord, EncodeProblem), which lets the
 // caller encode them in parallel; Append and Problem encode one at a time.
 type BatchWriter struct {
-	ctx      context.Context
-	conn     *sql.Conn
-	batch    Batch
-	tables   []BatchTable
-	firstID  int64
-	records  int
-	problems int
-	recs     *loader
-	probs    *loader
-	queue    chan segment
-	loaded   chan error
-	buf      []byte
-	remember []RememberedMapping
-	done     bool
+	ctx          context.Context
+	conn         *sql.Conn
+	batch        Batch
+	tables       []BatchTable
+	firstID      int64
+	records      int
+	problems     int
+	recs         *loader
+	probs        *loader
+	txs          *loader // made on the first transaction
+	segDir       string
+	segBase      string
+	transactions int
+	queue        chan segment
+	loaded       chan error
+	buf          []byte
+	remember     []RememberedMapping
+	done         bool
 }
 
 // RememberedMapping is a mapping kept for the header it was used with.
@@ -174,6 +181,7 @@ func (s *Store) BeginBatch(ctx context.Context, b Batch) (*BatchWriter, error) {
 		removeStaleSegments(dir, base)
 	}
 	w.queue, w.loaded = make(chan segment, 1), make(chan error, 1)
+	w.segDir, w.segBase = dir, base
 	w.recs = newLoader(dir, base, recordSegments, w.queue)
 	w.probs = newLoader(dir, base, problemSegments, w.queue)
 	go runLoads(ctx, conn, w.queue, w.loaded)
@@ -242,8 +250,14 @@ func (w *BatchWriter) finishLoads() error {
 	if err == nil {
 		err = w.probs.flush()
 	}
+	if err == nil && w.txs != nil {
+		err = w.txs.flush()
+	}
 	w.recs.abandon()
 	w.probs.abandon()
+	if w.txs != nil {
+		w.txs.abandon()
+	}
 	close(w.queue)
 	w.queue = nil
 	if lerr := <-w.loaded; err == nil {
@@ -272,6 +286,12 @@ func (w *BatchWriter) Commit() (Batch, error) {
 	if n != w.records {
 		return fail(fmt.Errorf("write records: %d of %d stored", n, w.records))
 	}
+	if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM transactions WHERE batch_id = ?`, w.batch.ID).Scan(&n); err != nil {
+		return fail(err)
+	}
+	if n != w.transactions {
+		return fail(fmt.Errorf("write transactions: %d of %d stored", n, w.transactions))
+	}
 	b := &w.batch
 	b.Records = w.records
 	b.Problems = w.problems
@@ -279,9 +299,9 @@ func (w *BatchWriter) Commit() (Batch, error) {
 		b.ImportedAt = time.Now()
 	}
 	b.ImportedAt = b.ImportedAt.UTC().Truncate(time.Microsecond)
-	_, err := w.conn.ExecContext(ctx, `INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := w.conn.ExecContext(ctx, `INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		b.ID, b.File, b.Path, b.SHA256, b.Size, b.Format, nullStr(b.Encoding), nullStr(b.Delimiter),
-		nullStr(b.Mapping), nullStr(b.MappingHow), b.Records, b.Problems, b.ImportedAt, nullStr(b.Actor))
+		nullStr(b.Mapping), nullStr(b.MappingHow), b.Records, b.Problems, b.ImportedAt, nullStr(b.Actor), b.Skipped)
 	if err != nil {
 		return fail(fmt.Errorf("record batch: %w", err))
 	}
@@ -305,7 +325,7 @@ func (w *BatchWriter) Commit() (Batch, error) {
 		}
 	}
 	if err := logEvent(ctx, w.conn, b.Actor, "import", b.ID, map[string]any{
-		"file": b.File, "sha256": b.SHA256, "records": b.Records, "problems": b.Problems}); err != nil {
+		"file": b.File, "sha256": b.SHA256, "records": b.Records, "problems": b.Problems, "skipped": b.Skipped}); err != nil {
 		return fail(err)
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {

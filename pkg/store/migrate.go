@@ -19,6 +19,7 @@ var migrations = []migration{
 	{3, schemaV3},
 	{4, schemaV4},
 	{5, schemaV5},
+	{6, schemaV6},
 }
 
 // SchemaVersion is the newest schema this padron knows.

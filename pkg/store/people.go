@@ -166,6 +166,8 @@ type MatchRun struct {
 	TFValues map[string]map[string]int32
 	TFTotals map[string]int
 	Review   []ReviewPair
+	// Attributions replace the stored ones when not nil (see saveAttributions).
+	Attributions []Attribution
 	// Summary goes to the event log.
 	Summary map[string]any
 }
@@ -214,6 +216,9 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
 	if _, err := conn.ExecContext(ctx, `DELETE FROM match_tf`); err != nil {
 		return err
+	}
+	if err := saveAttributions(ctx, conn, r); err != nil {
+		return fmt.Errorf("attributions: %w", err)
 	}
 	if r.Changed {
 		if err := saveChangedLinks(ctx, conn, r); err != nil {

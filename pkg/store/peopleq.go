@@ -122,7 +122,8 @@ func (s *Store) PeopleCount(ctx context.Context) (n int64, ran bool, err error) 
 // Unlinked returns how many records no dedupe run has placed yet.
 func (s *Store) Unlinked(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id)`).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.record_id = r.id)
+		AND r.id NOT IN (`+notAboutPeople+`)`).Scan(&n)
 	return n, err
 }
 
@@ -139,8 +140,9 @@ func (s *Store) ExportLinks(ctx context.Context, each func(file string, recordNo
 	if n > 0 {
 		return fmt.Errorf("%d %w: run 'padron dedupe' first", n, ErrNotDeduped)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT r.source_file, r.record_no, l.person_id FROM records r
-		JOIN links l ON l.record_id = r.id ORDER BY r.id`)
+	// Bank debits, fees and excluded credits belong to no person: their person is 0.
+	rows, err := s.db.QueryContext(ctx, `SELECT r.source_file, r.record_no, coalesce(l.person_id, 0) FROM records r
+		LEFT JOIN links l ON l.record_id = r.id ORDER BY r.id`)
 	if err != nil {
 		return err
 	}

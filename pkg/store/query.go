@@ -44,7 +44,7 @@ func (s *Store) BatchByID(ctx context.Context, id int64) (*Batch, error) {
 func (s *Store) batches(ctx context.Context, where string, args ...any) ([]Batch, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, file, path, sha256, size, format, coalesce(encoding,''),
 		coalesce(delimiter,''), coalesce(mapping,''), coalesce(mapping_how,''), records, problems, imported_at,
-		coalesce(actor,'') FROM batches `+where+` ORDER BY id`, args...)
+		coalesce(actor,''), coalesce(skipped, 0) FROM batches `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *Store) batches(ctx context.Context, where string, args ...any) ([]Batch
 	for rows.Next() {
 		var b Batch
 		if err := rows.Scan(&b.ID, &b.File, &b.Path, &b.SHA256, &b.Size, &b.Format, &b.Encoding, &b.Delimiter,
-			&b.Mapping, &b.MappingHow, &b.Records, &b.Problems, &b.ImportedAt, &b.Actor); err != nil {
+			&b.Mapping, &b.MappingHow, &b.Records, &b.Problems, &b.ImportedAt, &b.Actor, &b.Skipped); err != nil {
 			return nil, err
 		}
 		b.ImportedAt = b.ImportedAt.UTC()
@@ -96,6 +96,8 @@ func (s *Store) UndoBatch(ctx context.Context, id int64, actor string) (*Batch, 
 		`DELETE FROM match_pairs WHERE record_a IN (SELECT id FROM records WHERE batch_id = ?)
 			OR record_b IN (SELECT id FROM records WHERE batch_id = ?)`,
 		`DELETE FROM problems WHERE batch_id = ?`,
+		`DELETE FROM attributions WHERE record_id IN (SELECT id FROM records WHERE batch_id = ?)`,
+		`DELETE FROM transactions WHERE batch_id = ?`,
 		`DELETE FROM records WHERE batch_id = ?`,
 		`DELETE FROM batch_tables WHERE batch_id = ?`,
 		`DELETE FROM batches WHERE id = ?`,

@@ -139,8 +139,11 @@ func runLoads(ctx context.Context, conn *sql.Conn, queue <-chan segment, done ch
 
 func loadSegment(ctx context.Context, conn *sql.Conn, seg segment) error {
 	cols := recordColumns
-	if seg.table == "problems" {
+	switch seg.table {
+	case "problems":
 		cols = problemColumns
+	case "transactions":
+		cols = transactionColumns
 	}
 	// read_json allocates buffers of twice maximum_object_size per thread: size it to the
 	// segment's longest line, not to the largest row padron could ever write.
@@ -158,7 +161,7 @@ func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''
 // removeStaleSegments deletes segments a killed import left behind. Only the process
 // holding the store's lock calls it, so none of them can be in use.
 func removeStaleSegments(dir, base string) {
-	for _, kind := range []string{"records", "problems"} {
+	for _, kind := range []string{"records", "problems", "transactions"} {
 		names, _ := filepath.Glob(filepath.Join(dir, base+"."+kind+"-*.jsonl"))
 		for _, n := range names {
 			os.Remove(n)

@@ -1,0 +1,108 @@
+package dedupe
+
+import (
+	"context"
+	"math"
+	"sort"
+
+	"github.com/padron-org/padron/pkg/match"
+	"github.com/padron-org/padron/pkg/money"
+	"github.com/padron-org/padron/pkg/store"
+)
+
+// payerRun is the bank side of a dedupe run: statement transactions are not
+// contacts; the credits counted as donations are attributed to the people the
+// contacts form, after clustering.
+type payerRun struct {
+	statement map[int64]bool // every statement transaction's record
+	payers    []store.Payer
+}
+
+// refreshExclusions applies the exclusion rules in force (padron.yaml may have
+// changed since the import) and returns how many transactions changed.
+func refreshExclusions(ctx context.Context, st *store.Store, user []money.Rule) (int, error) {
+	own, err := st.OwnAccounts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	rules := money.Rules{User: user, Own: own}
+	changed := map[int64]string{}
+	err = st.TransactionsForRules(ctx, func(t store.TxForRules) error {
+		ex := rules.Exclude(money.Tx{Kind: t.Kind, Cents: 1, Account: t.Account, TypeCode: t.TypeCode,
+			CounterpartyName: t.CounterpartyName, CounterpartyIBAN: t.CounterpartyIBAN, Title: t.Title})
+		// Reversals and zero amounts are facts of the import, not of the rules.
+		if t.Excluded == money.RuleReversal || t.Excluded == money.RuleZero {
+			return nil
+		}
+		if ex != t.Excluded {
+			changed[t.RecordID] = ex
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(changed), st.SetExclusions(ctx, changed)
+}
+
+func loadPayers(ctx context.Context, st *store.Store, user []money.Rule) (*payerRun, int, error) {
+	n, err := refreshExclusions(ctx, st, user)
+	if err != nil {
+		return nil, 0, err
+	}
+	stmt, err := st.StatementRecords(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	pr := &payerRun{statement: stmt}
+	if len(stmt) > 0 {
+		if pr.payers, err = st.Payers(ctx); err != nil {
+			return nil, 0, err
+		}
+	}
+	return pr, n, nil
+}
+
+// AttributionStats counts payers by how they were attributed.
+type AttributionStats struct {
+	Payers   int            `json:"payers"`
+	ByMethod map[string]int `json:"by_method"`
+	Review   int            `json:"review"`
+	Prior    float64        `json:"known_share"`
+	// ExclusionsChanged counts transactions whose exclusion the current rules changed.
+	ExclusionsChanged int `json:"exclusions_changed,omitempty"`
+}
+
+// attribute ties the payers to people and appends them to the run's records: ids,
+// earlier persons, clusters and scores grow by one entry per payer. It returns the
+// attributions by payer (cluster numbers, to be turned into person ids) and the
+// review pairs it found.
+func (pr *payerRun) attribute(ctx context.Context, st *store.Store, recs []match.Record, ids []int64, res *match.Result,
+	nick *match.Nicknames, auto, review float64) (*match.AttributeResult, error) {
+	keys, err := st.ContactKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ibans, extIDs []string
+	if len(keys) > 0 {
+		ibans, extIDs = make([]string, len(recs)), make([]string, len(recs))
+		for _, k := range keys {
+			i := sort.Search(len(ids), func(i int) bool { return ids[i] >= k.ID })
+			if i < len(ids) && ids[i] == k.ID {
+				ibans[i], extIDs[i] = money.Account(k.IBAN), k.ExternalID
+			}
+		}
+	}
+	payers := make([]match.Payer, len(pr.payers))
+	for i, p := range pr.payers {
+		payers[i] = match.Payer{Record: toMatch(p.MatchRecord), IBAN: money.Account(p.IBAN), Title: p.Title}
+	}
+	return match.Attribute(ctx, recs, res.Cluster, res.People, payers, match.AttributeOptions{Auto: auto, Review: review,
+		Model: res.Model, TF: res.TF, Nicknames: nick, ContactIBAN: ibans, ContactID: extIDs})
+}
+
+// reviewWeight is the match weight in bits of a probability, for the review queue.
+func reviewWeight(p float64) float64 {
+	p = math.Min(math.Max(p, 1e-9), 1-1e-9)
+	return math.Log2(p / (1 - p))
+}

@@ -1,0 +1,550 @@
+package match
+
+import (
+	"context"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/padron-org/padron/pkg/normalize"
+)
+
+// Payer is a bank credit to attribute to a person: the payer's name and address as
+// the bank wrote them (Record), the account paid from and the transfer title.
+type Payer struct {
+	Record
+	IBAN  string
+	Title string
+}
+
+// AttributeOptions are what attribution weighs with: the model and term frequencies
+// of the run that clustered the contacts, and what contacts carry beside their names.
+type AttributeOptions struct {
+	Auto, Review float64
+	Model        *Model
+	TF           *TF
+	Nicknames    *Nicknames
+	// ContactIBAN and ContactID give, per contact index, the account number and the
+	// donor id the record carries ("" for none); either may be nil.
+	ContactIBAN, ContactID []string
+}
+
+// Attribution methods, strongest evidence first.
+const (
+	ByTitleEmail = "title_email" // the title names a person's email
+	ByTitleID    = "title_id"    // the title names a person's donor id
+	ByIBAN       = "iban"        // the account paid from is a known person's
+	ByName       = "name"        // the payer's name (and address) matched a person
+	ByNone       = "new"         // no person known: a new one
+)
+
+// Attribution is the conclusion for one payer.
+type Attribution struct {
+	// Cluster is the person: a contact cluster, or a new person numbered from the
+	// contacts' people upward.
+	Cluster int32
+	Method  string
+	// Score is the probability that the payer is that person (for new people, that
+	// they are none of the known ones).
+	Score float64
+	// Candidate is the contact record of a person the payer may be, when the evidence
+	// was short of the automatic threshold (-1: none): a pair for the review queue.
+	Candidate      int32
+	CandidateScore float64
+}
+
+// AttributeResult is what Attribute concluded.
+type AttributeResult struct {
+	Payers []Attribution
+	// People is the number of people after attribution (contacts' plus new donors).
+	People int
+	// Prior is the estimated share of payers who are known people.
+	Prior float64
+}
+
+var titleEmail = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}.\-]+\.[\p{L}]{2,}`)
+
+// nameKeyCap skips name keys shared by more records than this: such a key says nothing.
+const nameKeyCap = 20000
+
+// Attribute ties bank payers to the people the contacts were clustered into, in order
+// of evidence: an email or donor id written in the title; an account already seen
+// with a person whose name fits; the payer's name and address weighed with the
+// contacts' model against every person sharing a name key. A name match is a
+// probability over all the people it could be and "none of them" (the payer is not
+// in the contacts), with the share of known payers estimated from the data: three
+// Anna Nowaks split the probability three ways and go to review. Unmatched payers
+// become new people, one per account and name.
+func Attribute(ctx context.Context, contacts []Record, cluster []int32, people int, payers []Payer, opt AttributeOptions) (*AttributeResult, error) {
+	o := Options{Auto: opt.Auto, Review: opt.Review, Nicknames: opt.Nicknames}
+	o.defaults()
+	opt.Auto, opt.Review, opt.Nicknames = o.Auto, o.Review, o.Nicknames
+	res := &AttributeResult{Payers: make([]Attribution, len(payers)), People: people}
+	if len(payers) == 0 {
+		return res, nil
+	}
+	at := &attributor{opt: opt, cluster: cluster, people: people, sc: newScorer(opt.Model, opt.TF, opt.Nicknames)}
+	at.cf = prepareAll(contacts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	at.index()
+	groups := at.group(payers)
+	// Candidates and their name weights, once per group.
+	for gi := range groups {
+		if gi&0x3ff == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		at.candidates(&groups[gi])
+	}
+	res.Prior = at.estimatePrior(groups)
+	learned := map[string]map[int32]bool{}
+	decided := make([]bool, len(groups))
+	// First the evidence that stands alone; then accounts learned from it.
+	for pass := 0; pass < 2; pass++ {
+		for gi := range groups {
+			g := &groups[gi]
+			if decided[gi] {
+				continue
+			}
+			var ibanClusters map[int32]bool
+			if g.iban != "" {
+				ibanClusters = at.ibanClusters(g.iban, learned, pass == 1)
+			}
+			a, ok := at.decide(g, ibanClusters, res.Prior, pass == 1)
+			if !ok {
+				continue
+			}
+			decided[gi] = true
+			for _, pi := range g.payers {
+				res.Payers[pi] = a
+			}
+			if a.Method != ByNone && g.iban != "" {
+				if learned[g.iban] == nil {
+					learned[g.iban] = map[int32]bool{}
+				}
+				learned[g.iban][a.Cluster] = true
+			}
+		}
+	}
+	// The title can name someone else than the group does ("cuota socio jan@x.pl").
+	for gi := range groups {
+		for _, pi := range groups[gi].payers {
+			if c, method, ok := at.titleEvidence(&payers[pi], &groups[gi]); ok {
+				res.Payers[pi] = Attribution{Cluster: c, Method: method, Score: titleScore, Candidate: -1}
+			}
+		}
+	}
+	at.newPeople(groups, res)
+	return res, nil
+}
+
+// titleScore is the probability given to an email or donor id written in the title:
+// the payer said who they are.
+const titleScore = 0.99
+
+type attributor struct {
+	opt     AttributeOptions
+	cluster []int32
+	people  int
+	sc      *scorer
+	cf      []feat
+	names   map[string][]int32
+	emails  map[string][]int32
+	ids     map[string][]int32
+	ibans   map[string][]int32
+}
+
+// payerGroup is the payers sharing an account and a name: one donor, as far as the
+// bank's data can tell.
+type payerGroup struct {
+	iban     string
+	payers   []int
+	variants []feat // the name split every plausible way into given and family
+	cands    []candidate
+}
+
+type candidate struct {
+	cluster int32
+	rec     int32
+	w       float64 // best evidence weight over the cluster's records, in bits
+	fits    bool    // given and family names agree (see namesFit)
+}
+
+// namesFit says a name comparison leaves the two the same person possible: the given
+// names are not different, nor the family names those of another (or a relative).
+func namesFit(lv *levels) bool {
+	return lv[cGiven] != last(cGiven) && lv[cFamily] != last(cFamily) && lv[cFamily] != last(cFamily)-1
+}
+
+func (at *attributor) index() {
+	at.names, at.emails, at.ids, at.ibans = map[string][]int32{}, map[string][]int32{}, map[string][]int32{}, map[string][]int32{}
+	for i := range at.cf {
+		f := &at.cf[i]
+		for _, k := range at.nameKeys(f.nameToks) {
+			at.names[k] = append(at.names[k], int32(i))
+		}
+		for _, e := range f.emails {
+			at.emails[e] = append(at.emails[e], int32(i))
+		}
+		if i < len(at.opt.ContactID) && at.opt.ContactID[i] != "" {
+			k := strings.ToUpper(strings.TrimSpace(at.opt.ContactID[i]))
+			at.ids[k] = append(at.ids[k], int32(i))
+		}
+		if i < len(at.opt.ContactIBAN) && at.opt.ContactIBAN[i] != "" {
+			at.ibans[at.opt.ContactIBAN[i]] = append(at.ibans[at.opt.ContactIBAN[i]], int32(i))
+		}
+	}
+}
+
+// nameKeys are the unordered pairs of a name's words, each by its first three
+// letters and by those of its canonical names (Kasia → katarzyna): any two words the
+// bank and the list wrote alike bring the two together, whatever their order.
+func (at *attributor) nameKeys(toks []string) []string {
+	var forms [][]string
+	for _, t := range toks {
+		if len(t) < 2 {
+			continue
+		}
+		fs := []string{prefix(t, 3)}
+		for _, c := range at.opt.Nicknames.Canon(t) {
+			if p := prefix(c, 3); !contains(fs, p) {
+				fs = append(fs, p)
+			}
+		}
+		forms = append(forms, fs)
+	}
+	var keys []string
+	for i := 0; i < len(forms); i++ {
+		for j := i + 1; j < len(forms); j++ {
+			for _, a := range forms[i] {
+				for _, b := range forms[j] {
+					k := a + "|" + b
+					if b < a {
+						k = b + "|" + a
+					}
+					if !contains(keys, k) {
+						keys = append(keys, k)
+					}
+				}
+			}
+		}
+	}
+	return keys
+}
+
+func (at *attributor) group(payers []Payer) []payerGroup {
+	byKey := map[string]int{}
+	var groups []payerGroup
+	for i := range payers {
+		p := &payers[i]
+		words := strings.Fields(normalize.Fold(p.GivenName + " " + p.FamilyName))
+		sorted := append([]string(nil), words...)
+		sort.Strings(sorted)
+		key := p.IBAN + "|" + strings.Join(sorted, " ")
+		gi, ok := byKey[key]
+		if !ok {
+			gi = len(groups)
+			byKey[key] = gi
+			groups = append(groups, payerGroup{iban: p.IBAN, variants: splits(&p.Record)})
+		}
+		groups[gi].payers = append(groups[gi].payers, i)
+	}
+	return groups
+}
+
+// splits prepares a payer's name every way it may divide into given and family
+// names: banks write "KOWALSKA ANNA" and "GARCIA LOPEZ MARIA" as often as the other
+// way round.
+func splits(r *Record) []feat {
+	words := strings.Fields(strings.TrimSpace(r.GivenName + " " + r.FamilyName))
+	if len(words) < 2 || len(words) > 6 {
+		return []feat{prepare(r)}
+	}
+	var out []feat
+	for i := 1; i < len(words); i++ {
+		for _, givenFirst := range []bool{true, false} {
+			v := *r
+			if givenFirst {
+				v.GivenName, v.FamilyName = strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+			} else {
+				v.FamilyName, v.GivenName = strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+			}
+			out = append(out, prepare(&v))
+		}
+	}
+	return out
+}
+
+// weigh is the evidence weight of a payer against a contact record, in bits: the best
+// over the name's splits, without the prior; and whether the names fit there.
+func (at *attributor) weigh(g *payerGroup, c int32) (float64, bool) {
+	return at.best(g.variants, []feat{at.cf[c]})
+}
+
+// best weighs every pair of variants and returns the best weight and whether the
+// names fit in that pairing.
+func (at *attributor) best(as, bs []feat) (float64, bool) {
+	best, fits := math.Inf(-1), false
+	var lv levels
+	for i := range as {
+		for j := range bs {
+			w := at.sc.score(&as[i], &bs[j], &lv) - at.sc.prior
+			if w > best {
+				best, fits = w, namesFit(&lv)
+			}
+		}
+	}
+	return best, fits
+}
+
+func (at *attributor) candidates(g *payerGroup) {
+	seen := map[int32]bool{}
+	best := map[int32]int{}
+	for _, k := range at.nameKeys(g.variants[0].nameToks) {
+		recs := at.names[k]
+		if len(recs) > nameKeyCap {
+			continue
+		}
+		for _, r := range recs {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			w, fits := at.weigh(g, r)
+			cl := at.cluster[r]
+			if bi, ok := best[cl]; ok {
+				if w > g.cands[bi].w {
+					g.cands[bi].w, g.cands[bi].rec, g.cands[bi].fits = w, r, fits
+				}
+				continue
+			}
+			best[cl] = len(g.cands)
+			g.cands = append(g.cands, candidate{cluster: cl, rec: r, w: w, fits: fits})
+		}
+	}
+	sort.Slice(g.cands, func(i, j int) bool {
+		if g.cands[i].w != g.cands[j].w {
+			return g.cands[i].w > g.cands[j].w
+		}
+		return g.cands[i].cluster < g.cands[j].cluster
+	})
+}
+
+// posterior returns the probability of each candidate (same order) given that a
+// payer is a known person with probability prior, any of the people alike.
+func (at *attributor) posterior(cands []candidate, prior float64) []float64 {
+	n := float64(max(at.people, 1))
+	out := make([]float64, len(cands))
+	if len(cands) == 0 {
+		return out
+	}
+	// In bits, relative to the best candidate, so that 2^w never overflows.
+	top := cands[0].w
+	base := math.Log2(prior / n)
+	none := math.Log2(1-prior) - base - top // "none of them", on the same scale
+	total := math.Exp2(none)
+	for i, c := range cands {
+		out[i] = math.Exp2(c.w - top)
+		total += out[i]
+	}
+	for i := range out {
+		out[i] /= total
+	}
+	return out
+}
+
+// estimatePrior finds the share of payers who are known people: the mean
+// probability, over payers, of being one of them, iterated to its fixed point.
+func (at *attributor) estimatePrior(groups []payerGroup) float64 {
+	prior := 0.8
+	for it := 0; it < 20; it++ {
+		sum, n := 0.0, 0
+		for gi := range groups {
+			g := &groups[gi]
+			p := 0.0
+			for _, q := range at.posterior(g.cands, prior) {
+				p += q
+			}
+			sum += p * float64(len(g.payers))
+			n += len(g.payers)
+		}
+		next := math.Min(0.99, math.Max(0.05, sum/float64(n)))
+		if math.Abs(next-prior) < 1e-4 {
+			return next
+		}
+		prior = next
+	}
+	return prior
+}
+
+func (at *attributor) ibanClusters(iban string, learned map[string]map[int32]bool, useLearned bool) map[int32]bool {
+	var out map[int32]bool
+	for _, r := range at.ibans[iban] {
+		if out == nil {
+			out = map[int32]bool{}
+		}
+		out[at.cluster[r]] = true
+	}
+	if useLearned {
+		for c := range learned[iban] {
+			if out == nil {
+				out = map[int32]bool{}
+			}
+			out[c] = true
+		}
+	}
+	return out
+}
+
+// decide attributes a group, or says it cannot yet (ok false) in the first pass,
+// when an account learned later may still decide it.
+func (at *attributor) decide(g *payerGroup, ibanClusters map[int32]bool, prior float64, last bool) (Attribution, bool) {
+	post := at.posterior(g.cands, prior)
+	// An account known for one person whose name fits.
+	if len(ibanClusters) > 0 {
+		var fits []int
+		for i, c := range g.cands {
+			if ibanClusters[c.cluster] && c.fits && c.w >= 0 {
+				fits = append(fits, i)
+			}
+		}
+		if len(fits) > 0 {
+			// A shared household account: the name decides among its people.
+			best, sum := fits[0], 0.0
+			for _, i := range fits {
+				sum += math.Exp2(g.cands[i].w - g.cands[fits[0]].w)
+			}
+			score := titleScore / sum
+			a := Attribution{Cluster: g.cands[best].cluster, Method: ByIBAN, Score: math.Max(score, post[best]), Candidate: -1}
+			if a.Score >= at.opt.Auto {
+				return a, true
+			}
+		}
+	}
+	if len(g.cands) > 0 && post[0] >= at.opt.Auto {
+		return Attribution{Cluster: g.cands[0].cluster, Method: ByName, Score: post[0], Candidate: -1}, true
+	}
+	if !last {
+		return Attribution{}, false
+	}
+	none := 1.0
+	for _, p := range post {
+		none -= p
+	}
+	a := Attribution{Cluster: -1, Method: ByNone, Score: math.Max(0, none), Candidate: -1}
+	// Likely someone known, but not clearly whom (namesakes), or likely one person
+	// but not enough: a steward decides.
+	if len(g.cands) > 0 && (post[0] >= at.opt.Review || 1-none >= at.opt.Review) {
+		a.Candidate, a.CandidateScore = g.cands[0].rec, post[0]
+	}
+	return a, true
+}
+
+// titleEvidence looks in a payer's title for a person's email or donor id.
+func (at *attributor) titleEvidence(p *Payer, g *payerGroup) (int32, string, bool) {
+	if p.Title == "" {
+		return 0, "", false
+	}
+	for _, m := range titleEmail.FindAllString(p.Title, 3) {
+		if c, ok := at.one(at.emails[canonEmail(strings.ToLower(strings.Trim(m, ".")))]); ok {
+			return c, ByTitleEmail, true
+		}
+	}
+	if len(at.ids) == 0 {
+		return 0, "", false
+	}
+	for _, tok := range strings.FieldsFunc(strings.ToUpper(p.Title), func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r == '-' || r == '/')
+	}) {
+		if len(tok) < 4 || !strings.ContainsAny(tok, "0123456789") || yearLike(tok) {
+			continue
+		}
+		c, ok := at.one(at.ids[tok])
+		if !ok {
+			continue
+		}
+		// An id is short and may collide with an invoice number: the name must not
+		// say it is someone else.
+		if len(g.variants[0].nameToks) > 0 {
+			fits := false
+			for _, r := range at.ids[tok] {
+				if w, ok := at.weigh(g, r); ok && w >= 0 {
+					fits = true
+				}
+			}
+			if !fits {
+				continue
+			}
+		}
+		return c, ByTitleID, true
+	}
+	return 0, "", false
+}
+
+func yearLike(s string) bool {
+	return len(s) == 4 && (strings.HasPrefix(s, "19") || strings.HasPrefix(s, "20"))
+}
+
+// one returns the single person the records belong to.
+func (at *attributor) one(recs []int32) (int32, bool) {
+	if len(recs) == 0 {
+		return 0, false
+	}
+	c := at.cluster[recs[0]]
+	for _, r := range recs[1:] {
+		if at.cluster[r] != c {
+			return 0, false
+		}
+	}
+	return c, true
+}
+
+// newPeople numbers the people of payers no known person took: one per account,
+// unless the names on one account are clearly different people (a shared account).
+func (at *attributor) newPeople(groups []payerGroup, res *AttributeResult) {
+	byIBAN := map[string][]int{} // groups that made a new person, by account
+	newCluster := map[int]int32{}
+	for gi := range groups {
+		g := &groups[gi]
+		open := false
+		for _, p := range g.payers {
+			open = open || res.Payers[p].Method == ByNone
+		}
+		if !open {
+			continue
+		}
+		c := int32(-1)
+		if g.iban != "" {
+			for _, other := range byIBAN[g.iban] {
+				if at.sameDonor(g, &groups[other]) {
+					c = newCluster[other]
+					break
+				}
+			}
+		}
+		if c < 0 {
+			c = int32(res.People)
+			res.People++
+			newCluster[gi] = c
+			if g.iban != "" {
+				byIBAN[g.iban] = append(byIBAN[g.iban], gi)
+			}
+		}
+		for _, p := range g.payers {
+			if res.Payers[p].Method == ByNone {
+				res.Payers[p].Cluster = c
+			}
+		}
+	}
+}
+
+// sameDonor says whether two groups on one account are one person written two ways
+// ("KOWALSKI JAN" and "JAN KOWALSKI UL. POLNA 3"): the names must agree.
+func (at *attributor) sameDonor(a, b *payerGroup) bool {
+	w, fits := at.best(a.variants, b.variants)
+	return fits && w > 0
+}

@@ -1,0 +1,63 @@
+package money
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Payer is a bank's counterparty field taken apart.
+type Payer struct {
+	Name, Street, Postcode, City string
+}
+
+// streetWords start the address banks append to a payer's name ("JAN KOWALSKI
+// UL. POLNA 3 00-950 WARSZAWA", "GARCIA LOPEZ MARIA C/ MAYOR 5 28013 MADRID").
+var streetWords = map[string]bool{
+	"UL": true, "UL.": true, "AL": true, "AL.": true, "ALEJA": true, "ULICA": true, "PL.": true, "PLAC": true,
+	"OS.": true, "OSIEDLE": true, "C/": true, "C/.": true, "CALLE": true, "AVDA": true, "AVDA.": true, "AV.": true,
+	"AVENIDA": true, "PLAZA": true, "PZA.": true, "PASEO": true, "Pº": true, "CTRA": true, "CTRA.": true,
+	"CARRETERA": true, "CAMINO": true, "RONDA": true, "TRAVESIA": true, "TRAVESÍA": true, "PJE.": true,
+	"PASAJE": true, "STREET": true, "ST.": true, "ROAD": true, "RD.": true,
+}
+
+var (
+	postcodeRe = regexp.MustCompile(`^(\d{2}-\d{3}|\d{5}|[A-Z]\d{4}[A-Z]{3}|\d{4})$`)
+	digitRe    = regexp.MustCompile(`\d`)
+)
+
+// SplitPayer separates the name from an address written after it. A field without a
+// recognisable address is all name.
+func SplitPayer(s string) Payer {
+	words := strings.Fields(s)
+	cut := -1
+	for i, w := range words {
+		if i == 0 {
+			continue // a name comes first
+		}
+		uw := strings.ToUpper(w)
+		if streetWords[uw] || strings.HasPrefix(uw, "UL.") || strings.HasPrefix(uw, "C/") || digitRe.MatchString(w) {
+			cut = i
+			break
+		}
+	}
+	if cut < 0 {
+		return Payer{Name: strings.Join(words, " ")}
+	}
+	p := Payer{Name: strings.Join(words[:cut], " ")}
+	rest := words[cut:]
+	pc := -1
+	for i := len(rest) - 1; i >= 0; i-- {
+		if postcodeRe.MatchString(strings.Trim(rest[i], ",")) && i > 0 {
+			pc = i
+			break
+		}
+	}
+	if pc < 0 {
+		p.Street = strings.Join(rest, " ")
+		return p
+	}
+	p.Street = strings.TrimRight(strings.Join(rest[:pc], " "), ",")
+	p.Postcode = strings.Trim(rest[pc], ",")
+	p.City = strings.Join(rest[pc+1:], " ")
+	return p
+}
