@@ -5,6 +5,7 @@ package bank
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -71,6 +72,9 @@ type Transaction struct {
 	CounterpartyIBAN    string
 	CounterpartyAccount string // account number when not an IBAN
 	CounterpartyBank    string // BIC or bank code
+	// CounterpartyAddress is the counterparty's postal address as one line, when the
+	// file gives it apart from the name (camt PstlAdr, OFX PAYEE); "" otherwise.
+	CounterpartyAddress string
 	// Title is the remittance information, the transfer title, as one line.
 	Title string
 	// Details is the free text as the bank wrote it (MT940 :86:, OFX MEMO), lines
@@ -98,3 +102,21 @@ type Warning struct {
 	Line   int
 	Reason string
 }
+
+// addressLine joins an address's parts into one line: the words of each part with
+// spaces, the parts with commas, empty ones left out.
+type addressLine []string
+
+func (a *addressLine) add(words ...string) {
+	var ws []string
+	for _, w := range words {
+		if w != "" {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) > 0 {
+		*a = append(*a, strings.Join(ws, " "))
+	}
+}
+
+func (a addressLine) String() string { return strings.Join(a, ", ") }

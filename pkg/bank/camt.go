@@ -521,9 +521,14 @@ func camtDetails(tx *Transaction, d *node, payer bool) {
 		party, acct, agent = "Dbtr", "DbtrAcct", "DbtrAgt"
 	}
 	pties := d.child("RltdPties")
-	tx.CounterpartyName = pties.str(party, "Nm")
-	if tx.CounterpartyName == "" {
-		tx.CounterpartyName = pties.str(party, "Pty", "Nm") // version 8 and later
+	// The party itself, or from version 8 on its Pty; the ultimate party (on whose
+	// behalf a payment service paid) only when the file names no other.
+	for _, p := range []*node{pties.child(party), pties.path(party, "Pty"), pties.child("Ultmt" + party)} {
+		if nm := p.str("Nm"); nm != "" {
+			tx.CounterpartyName = nm
+			tx.CounterpartyAddress = camtAddress(p.child("PstlAdr"))
+			break
+		}
 	}
 	if tx.CounterpartyName == "" {
 		tx.CounterpartyName = pties.str(party, "Agt", "FinInstnId", "Nm") // a bank as party (v8)
@@ -556,11 +561,40 @@ func camtTitle(d *node) string {
 		}
 	}
 	for _, s := range rmt.all("Strd") {
+		// Referred documents (invoice numbers), the creditor reference, free text.
+		for _, doc := range s.all("RfrdDocInf") {
+			if nb := doc.str("Nb"); nb != "" {
+				parts = append(parts, nb)
+			}
+		}
 		if ref := s.str("CdtrRefInf", "Ref"); ref != "" {
 			parts = append(parts, ref)
 		}
+		for _, a := range s.all("AddtlRmtInf") {
+			if t := strings.TrimSpace(a.text.String()); t != "" {
+				parts = append(parts, t)
+			}
+		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// camtAddress writes a postal address as one line: its address lines when it has
+// them, else street and number, post code and town, country.
+func camtAddress(a *node) string {
+	if a == nil {
+		return ""
+	}
+	var line addressLine
+	for _, l := range a.all("AdrLine") {
+		line.add(strings.TrimSpace(l.text.String()))
+	}
+	if len(line) == 0 {
+		line.add(a.str("StrtNm"), a.str("BldgNb"))
+		line.add(a.str("PstCd"), a.str("TwnNm"))
+	}
+	line.add(a.str("Ctry"))
+	return line.String()
 }
 
 // camtTypeCode is Domn/Cd/Fmly/Cd/SubFmlyCd joined with "/", else Prtry/Cd.

@@ -2,6 +2,7 @@ package bank
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -215,6 +216,11 @@ func TestReadCAMTErrors(t *testing.T) {
 		want string // in the reason
 	}{
 		{name: "billion laughs", file: "billion_laughs.xml", line: 13, want: "DTD not allowed"},
+		// An external entity would read a local file or fetch a URL: the DTD declaring it
+		// is refused before any entity could be resolved.
+		{name: "external entity", line: 2, xml: "<?xml version=\"1.0\"?>\n<!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n" +
+			strings.Replace(camtDoc(`<Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><AddtlNtryInf>&x;</AddtlNtryInf>`), "<Document", "\n<Document", 1),
+			want: "DTD not allowed"},
 		{name: "truncated", file: "truncated.xml", line: 49, want: "malformed XML: unexpected EOF"},
 		{name: "not camt", xml: `<Document><Foo/></Document>`, want: "not a camt message"},
 		{name: "empty statement list", xml: `<Document><BkToCstmrStmt><GrpHdr/></BkToCstmrStmt></Document>`, want: "no camt statement"},
@@ -378,4 +384,60 @@ func FuzzReadCAMT(f *testing.F) {
 			t.Error("no error and no statements")
 		}
 	})
+}
+
+// Every camt.053 version from 001.02 to 001.08 reads the same way; from version 8 on
+// the party's name and address sit in Pty.
+func TestReadCAMTVersions(t *testing.T) {
+	for v := 2; v <= 8; v++ {
+		t.Run(fmt.Sprintf("001.%02d", v), func(t *testing.T) {
+			party := `<Nm>Anna Kowalska</Nm><PstlAdr><StrtNm>ul. Przykładowa</StrtNm><BldgNb>1</BldgNb>` +
+				`<PstCd>00-001</PstCd><TwnNm>Warszawa</TwnNm><Ctry>PL</Ctry></PstlAdr>`
+			if v >= 8 {
+				party = "<Pty>" + party + "</Pty>"
+			}
+			doc := camtDoc(`<Amt Ccy="EUR">25.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><NtryDtls><TxDtls>` +
+				`<Refs><EndToEndId>E2E-1</EndToEndId></Refs>` +
+				`<RltdPties><Dbtr>` + party + `</Dbtr><DbtrAcct><Id><IBAN>PL61109010140000071219812874</IBAN></Id></DbtrAcct>` +
+				`<Cdtr><Nm>Fundacja</Nm></Cdtr></RltdPties>` +
+				`<RmtInf><Ustrd>Darowizna</Ustrd><Ustrd>na schronisko</Ustrd>` +
+				`<Strd><RfrdDocInf><Nb>FV/2024/7</Nb></RfrdDocInf><CdtrRefInf><Ref>RF18539007547034</Ref></CdtrRefInf>` +
+				`<AddtlRmtInf>cel statutowy</AddtlRmtInf></Strd></RmtInf></TxDtls></NtryDtls>`)
+			doc = strings.Replace(doc, "camt.053.001.02", fmt.Sprintf("camt.053.001.%02d", v), 1)
+			stmts, _, err := ReadCAMT(strings.NewReader(doc), "v.xml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx := stmts[0].Transactions[0]
+			if tx.Cents != 2500 || tx.Reference != "E2E-1" || tx.CounterpartyName != "Anna Kowalska" ||
+				tx.CounterpartyIBAN != "PL61109010140000071219812874" ||
+				tx.CounterpartyAddress != "ul. Przykładowa 1, 00-001 Warszawa, PL" ||
+				tx.Title != "Darowizna na schronisko FV/2024/7 RF18539007547034 cel statutowy" {
+				t.Errorf("got %+v", tx)
+			}
+		})
+	}
+}
+
+// The ultimate debtor names the counterparty only when the debtor has no name; address
+// lines are kept as written.
+func TestReadCAMTUltimateParty(t *testing.T) {
+	doc := camtDoc(`<Amt Ccy="EUR">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><NtryDtls><TxDtls><RltdPties>` +
+		`<UltmtDbtr><Nm>Jan Testowy</Nm><PstlAdr><AdrLine>ul. Prosta 2</AdrLine><AdrLine>00-950 Warszawa</AdrLine></PstlAdr></UltmtDbtr>` +
+		`</RltdPties></TxDtls></NtryDtls>`)
+	stmts, _, err := ReadCAMT(strings.NewReader(doc), "u.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx := stmts[0].Transactions[0]; tx.CounterpartyName != "Jan Testowy" || tx.CounterpartyAddress != "ul. Prosta 2, 00-950 Warszawa" {
+		t.Errorf("name %q address %q", tx.CounterpartyName, tx.CounterpartyAddress)
+	}
+	doc = strings.Replace(doc, "<RltdPties>", "<RltdPties><Dbtr><Nm>PayService Ltd</Nm></Dbtr>", 1)
+	stmts, _, err = ReadCAMT(strings.NewReader(doc), "u.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx := stmts[0].Transactions[0]; tx.CounterpartyName != "PayService Ltd" || tx.CounterpartyAddress != "" {
+		t.Errorf("name %q address %q", tx.CounterpartyName, tx.CounterpartyAddress)
+	}
 }

@@ -44,11 +44,13 @@ type mt940Field struct {
 // ReadMT940 reads SWIFT MT940 statements and MT942 interim reports from r. name is the
 // file name used in errors. A file may hold several statements, with or without the
 // SWIFT FIN envelope. Text is decoded as UTF-8 when valid, else as Windows-1250,
-// ISO-8859-2 or CP852, whichever reads best.
+// ISO-8859-2 or CP852, whichever the file's bytes so far read best in.
 //
-// Broken input (a truncated file, a missing :20:, a malformed :61:, an unknown tag) is a
-// *ParseError; odd but readable input (balances that do not add up, a missing closing
-// balance, an impossible date such as 30 February) gives Warnings.
+// Broken input (a truncated file, a missing :20:, a malformed :61:, an unknown tag, a
+// header tag such as :25: among the entries) is a *ParseError; odd but readable input
+// (balances that do not add up, a missing closing balance or :25:, MT942 :90D:/:90C:
+// totals that differ from the entries, an impossible date such as 30 February) gives
+// Warnings.
 func ReadMT940(r io.Reader, name string) ([]Statement, []Warning, error) {
 	var stmts []Statement
 	warns, err := ScanMT940(r, name, func(st Statement) error {
@@ -67,6 +69,7 @@ func ReadMT940(r io.Reader, name string) ([]Statement, []Warning, error) {
 // must do so in one transaction and roll it back on error.
 func ScanMT940(r io.Reader, name string, each func(Statement) error) ([]Warning, error) {
 	b := &mt940Builder{name: name, each: each}
+	var dec mt940Decoder
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), mt940MaxLine+2)
 	var (
@@ -90,7 +93,7 @@ func ScanMT940(r io.Reader, name string, each func(Statement) error) ([]Warning,
 		if lineNo == 1 {
 			raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 		}
-		s := mt940DecodeLine(raw)
+		s := dec.line(raw)
 		s = strings.Map(func(r rune) rune {
 			if r == '\r' || r == 0x01 || r == 0x03 {
 				return -1
@@ -186,6 +189,17 @@ type mt940Builder struct {
 	details map[int][]string // :86: lines per transaction index of cur
 	closeAt int              // line of the closing balance
 	interim bool             // MT942: no closing balance expected
+	body    int              // line of the first balance or entry tag of cur, 0 before
+	debit   []bool           // per transaction of cur: marked D or RC (a debit entry)
+	sums    []mt940Sum       // :90D: and :90C: of cur
+}
+
+// mt940Sum is an MT942 :90D: or :90C: control total.
+type mt940Sum struct {
+	debit bool
+	line  int
+	n     int64
+	cents int64
 }
 
 func (b *mt940Builder) errf(line int, format string, args ...any) error {
@@ -216,6 +230,9 @@ func (b *mt940Builder) add(f *mt940Field) error {
 		b.details = map[int][]string{}
 		b.closeAt = 0
 		b.interim = false
+		b.body = 0
+		b.debit = b.debit[:0]
+		b.sums = b.sums[:0]
 		b.lastTag = f.tag
 		return nil
 	}
@@ -225,6 +242,20 @@ func (b *mt940Builder) add(f *mt940Field) error {
 	st := b.cur
 	prev := b.lastTag
 	b.lastTag = f.tag
+	switch f.tag {
+	case "21", "25", "28", "28C":
+		// Header tags after the balances or entries have started are not a header: a
+		// mistyped tag (":25:" for ":86:") or a statement whose :20: is missing. Taking
+		// them would silently change the account of the entries read so far.
+		if b.body > 0 {
+			return b.errf(f.line, "header tag :%s: after the balances or entries of statement %q (from line %d): misplaced tag or missing :20:?", f.tag, st.ID, b.body)
+		}
+	case "NS":
+	default:
+		if b.body == 0 {
+			b.body = f.line
+		}
+	}
 	switch f.tag {
 	case "21", "NS", "64", "65":
 		// Related reference, non-SWIFT data and available balances are not kept.
@@ -246,8 +277,17 @@ func (b *mt940Builder) add(f *mt940Field) error {
 			st.Closing = bal
 			b.closeAt = f.line
 		}
-	case "13", "13D", "90D", "90C":
+	case "13", "13D":
 		b.interim = true
+	case "90D", "90C":
+		b.interim = true
+		sum, ok := mt940ParseSum(first)
+		if !ok {
+			b.warnf(f.line, "malformed :%s: %q (want count, currency, amount): not checked", f.tag, first)
+			break
+		}
+		sum.debit, sum.line = f.tag == "90D", f.line
+		b.sums = append(b.sums, sum)
 	case "34F":
 		b.interim = true
 		if st.Currency == "" && len(first) >= 3 && mt940IsUpperAlpha(first[:3]) {
@@ -257,10 +297,11 @@ func (b *mt940Builder) add(f *mt940Field) error {
 		if st.Closing != nil {
 			return b.errf(f.line, ":61: after the closing balance of statement %q: missing :20:?", st.ID)
 		}
-		tx, err := b.statementLine(f)
+		tx, debit, err := b.statementLine(f)
 		if err != nil {
 			return err
 		}
+		b.debit = append(b.debit, debit)
 		b.seq++
 		tx.Seq = b.seq
 		tx.Currency = st.Currency
@@ -296,6 +337,29 @@ func (b *mt940Builder) finish() error {
 			tx.Reference = tx.CustomerReference
 		}
 		sum += tx.Cents
+	}
+	if st.Account == "" {
+		b.warnf(st.Line, "statement %q has no account identification (:25:)", st.ID)
+	}
+	for _, s := range b.sums {
+		var n, cents int64
+		for i, tx := range st.Transactions {
+			if b.debit[i] == s.debit {
+				n++
+				cents += tx.Cents
+			}
+		}
+		if cents < 0 {
+			cents = -cents
+		}
+		what := "credits"
+		if s.debit {
+			what = "debits"
+		}
+		if n != s.n || cents != s.cents {
+			b.warnf(s.line, "statement %q: the report says %d %s totalling %s, the entries are %d totalling %s",
+				st.ID, s.n, what, mt940FormatCents(s.cents), n, mt940FormatCents(cents))
+		}
 	}
 	switch {
 	case st.Closing == nil && !b.interim:
@@ -368,12 +432,14 @@ func (b *mt940Builder) ymd(year int, mmdd string, line int, orig string) (time.T
 
 // statementLine parses a :61: field:
 // YYMMDD [MMDD] (C|D|RC|RD) [funds code] amount Nxxx customer-ref [//bank-ref] [\n details].
-func (b *mt940Builder) statementLine(f *mt940Field) (Transaction, error) {
+// debit tells a debit entry (D, RC) from a credit entry (C, RD), which the sign of a
+// zero amount cannot.
+func (b *mt940Builder) statementLine(f *mt940Field) (tx Transaction, debit bool, err error) {
 	s := strings.TrimRight(f.lines[0], " \t")
-	bad := func(why string) (Transaction, error) {
-		return Transaction{}, b.errf(f.line, "malformed :61: statement line %q: %s", s, why)
+	bad := func(why string) (Transaction, bool, error) {
+		return Transaction{}, false, b.errf(f.line, "malformed :61: statement line %q: %s", s, why)
 	}
-	tx := Transaction{Line: f.line}
+	tx = Transaction{Line: f.line}
 	if len(s) < 6 {
 		return bad("too short")
 	}
@@ -461,7 +527,24 @@ func (b *mt940Builder) statementLine(f *mt940Field) (Transaction, error) {
 		}
 	}
 	tx.Details = strings.Join(extra, "\n")
-	return tx, nil
+	return tx, sign < 0, nil
+}
+
+// mt940ParseSum parses an MT942 control total "3PLN0,03": count, currency, amount.
+func mt940ParseSum(s string) (mt940Sum, bool) {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 5 || len(s) < n+4 || !mt940IsUpperAlpha(s[n:n+3]) {
+		return mt940Sum{}, false
+	}
+	count, _ := strconv.ParseInt(s[:n], 10, 64)
+	cents, _, err := parseMT940Amount(strings.TrimSpace(s[n+3:]))
+	if err != nil {
+		return mt940Sum{}, false
+	}
+	return mt940Sum{n: count, cents: cents}, true
 }
 
 // parseMT940Amount parses "1234,56", "380115," or "00,12" into cents. An amount with
@@ -546,11 +629,11 @@ func mt940Subfields(raw string, tx *Transaction) bool {
 			code, _ := strconv.Atoi(raw[loc[2]:loc[3]])
 			fields[code] += raw[loc[1]:end]
 		}
-		var title strings.Builder
+		var pieces []string
 		for c := 20; c <= 29; c++ {
-			title.WriteString(fields[c])
+			pieces = append(pieces, fields[c])
 		}
-		t := title.String()
+		t := mt940JoinPieces(pieces)
 		if m := mt940SEPARe.FindAllStringSubmatchIndex(t, -1); len(m) > 0 {
 			for i, loc := range m {
 				if t[loc[2]:loc[3]] != "SVWZ" {
@@ -571,17 +654,63 @@ func mt940Subfields(raw string, tx *Transaction) bool {
 		tx.CounterpartyBank = strings.TrimSpace(fields[30])
 		mt940SetAccount(fields[31], tx)
 		if v := strings.ReplaceAll(strings.TrimSpace(fields[38]), " ", ""); v != "" {
-			tx.CounterpartyIBAN = v
+			switch {
+			case mt940IbanValid(v):
+				tx.CounterpartyIBAN = v
+			case len(v) == 26 && mt940IsDigits(v) && mt940IbanValid("PL"+v):
+				// A Polish NRB is the IBAN without "PL".
+				tx.CounterpartyIBAN = "PL" + v
+			default:
+				tx.CounterpartyIBAN = v
+			}
 		}
-		n32, n33 := fields[32], fields[33]
-		if len(n32) == 27 || len(n32) == 35 {
-			tx.CounterpartyName = mt940CollapseSpace(n32 + n33)
-		} else {
-			tx.CounterpartyName = mt940CollapseSpace(n32 + " " + n33)
+		if tx.CounterpartyIBAN == "" {
+			// Polish layouts give the bank's 8-digit sort code in 30 and the 16-digit
+			// account in 31; the NRB check digits are the IBAN's, so both can be rebuilt.
+			if iban := mt940PolishIBAN(tx.CounterpartyBank, tx.CounterpartyAccount); iban != "" {
+				tx.CounterpartyIBAN = iban
+			}
 		}
+		tx.CounterpartyName = mt940CollapseSpace(mt940JoinPieces([]string{fields[32], fields[33]}))
 		return true
 	}
 	return false
+}
+
+// mt940JoinPieces joins the pieces of a text cut into subfields. A piece filling a
+// whole subfield (27 characters in the German layout, 35 in most Polish ones) was cut by
+// the format, maybe inside a word, and is glued to the next; a shorter one ended where
+// the bank ended a line, so a space goes between.
+func mt940JoinPieces(pieces []string) string {
+	var sb strings.Builder
+	glue := true // nothing goes before the first piece
+	for _, p := range pieces {
+		if p == "" {
+			continue
+		}
+		if !glue {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(p)
+		n := utf8.RuneCountInString(p)
+		glue = n == 27 || n == 35
+	}
+	return sb.String()
+}
+
+// mt940PolishIBAN builds a Polish IBAN from an 8-digit sort code and a 16-digit account
+// number; "" when they are not that.
+func mt940PolishIBAN(bank, account string) string {
+	bank = strings.TrimSpace(bank)
+	if len(bank) != 8 || len(account) != 16 || !mt940IsDigits(bank+account) {
+		return ""
+	}
+	bban := bank + account
+	rem := 0
+	for _, c := range bban + "252100" { // P=25, L=21, check digits 00
+		rem = (rem*10 + int(c-'0')) % 97
+	}
+	return fmt.Sprintf("PL%02d%s", 98-rem, bban)
 }
 
 // mt940Labelled reads mBank-style text: "...; Z RACH.: 561140...; OD: JAN NOWAK; TYT.: ...; TNR: ...".
@@ -650,27 +779,47 @@ func mt940UniqueRef(s string) bool {
 	return strings.ContainsAny(s, "123456789")
 }
 
-// mt940DecodeLine decodes a line: UTF-8 when valid, else the legacy code page
-// (Windows-1250, ISO-8859-2, CP852) in which most bytes read as letters.
-func mt940DecodeLine(b []byte) string {
+// mt940Charmaps are the legacy code pages ReadMT940 tells apart, preferred in this
+// order on a tie.
+var mt940Charmaps = []*charmap.Charmap{charmap.Windows1250, charmap.ISO8859_2, charmap.CodePage852}
+
+// mt940Native are the letters of the languages whose banks write these code pages
+// (Polish, Hungarian, German). Windows-1250 and ISO-8859-2 differ in a dozen bytes that
+// are letters in both (0xBC is "ź" in one and "Ľ" in the other), so being a letter is
+// not enough: a byte that reads as one of these counts for more.
+const mt940Native = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻáéíöőúüűÁÉÍÖŐÚÜŰäßÄ"
+
+// mt940Decoder decodes lines: UTF-8 when valid, else the legacy code page in which the
+// file's bytes so far read best. Evidence adds up over the file, which is in one
+// encoding, so a line with only ambiguous bytes follows the lines before it.
+type mt940Decoder struct {
+	score [3]int // per mt940Charmaps entry
+}
+
+func (d *mt940Decoder) line(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
-	best, bestScore := charmap.Windows1250, -1
-	for _, cm := range []*charmap.Charmap{charmap.Windows1250, charmap.ISO8859_2, charmap.CodePage852} {
-		score := 0
+	best := 0
+	for i, cm := range mt940Charmaps {
 		for _, c := range b {
-			if c >= 0x80 && unicode.IsLetter(cm.DecodeByte(c)) {
-				score++
+			if c < 0x80 {
+				continue
+			}
+			switch r := cm.DecodeByte(c); {
+			case strings.ContainsRune(mt940Native, r):
+				d.score[i] += 3
+			case unicode.IsLetter(r):
+				d.score[i]++
 			}
 		}
-		if score > bestScore {
-			best, bestScore = cm, score
+		if d.score[i] > d.score[best] {
+			best = i
 		}
 	}
 	var sb strings.Builder
 	for _, c := range b {
-		sb.WriteRune(best.DecodeByte(c))
+		sb.WriteRune(mt940Charmaps[best].DecodeByte(c))
 	}
 	return sb.String()
 }

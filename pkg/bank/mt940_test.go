@@ -283,3 +283,165 @@ func mustOpen(t *testing.T, path string) *os.File {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
+
+// An ISO-8859-2 file whose first non-ASCII line has only "ź" (0xBC), a letter in
+// Windows-1250 too ("Ľ"); Polish subfields with titles cut at word ends, an IBAN
+// rebuilt from ^30 and ^31, and a bare NRB in ^38.
+func TestMT940PolishISO88592(t *testing.T) {
+	st, w := mustMT940(t, "polish_iso8859_2.sta")
+	if len(w) != 0 {
+		t.Errorf("warnings: %+v", w)
+	}
+	if len(st) != 1 || len(st[0].Transactions) != 2 {
+		t.Fatalf("got %+v", st)
+	}
+	want := []struct{ title, name, iban, account, bank string }{
+		{"Darowizna na październik", "WIŚNIEWSKA ŻANETA", "PL61109010140000071219812874", "0000071219812874", "10901014"},
+		{"Składka członkowska", "STOWARZYSZENIE ŹRÓDŁO", "PL27114020040000300201355387", "", "11402004"},
+	}
+	for i, w := range want {
+		tx := st[0].Transactions[i]
+		if tx.Title != w.title || tx.CounterpartyName != w.name || tx.CounterpartyIBAN != w.iban ||
+			tx.CounterpartyAccount != w.account || tx.CounterpartyBank != w.bank {
+			t.Errorf("transaction %d: title %q name %q iban %q account %q bank %q, want %+v", i+1,
+				tx.Title, tx.CounterpartyName, tx.CounterpartyIBAN, tx.CounterpartyAccount, tx.CounterpartyBank, w)
+		}
+	}
+	if d := st[0].Transactions[0].Details; !strings.Contains(d, "październik") {
+		t.Errorf("details %q", d)
+	}
+}
+
+func TestMT940Decoder(t *testing.T) {
+	tests := []struct {
+		lines []string
+		want  string // the last line decoded
+	}{
+		{[]string{"pa\xbcdziernik"}, "październik"},                             // ISO-8859-2 ź
+		{[]string{"Sk\xb3adka \xb9"}, "Składka ą"},                              // Windows-1250 ą
+		{[]string{"\xa5"}, "Ą"},                                                 // Windows-1250 Ą
+		{[]string{"\xa1ty \xb1 \xb6", "\xa5"}, "Ľ"},                             // the file is ISO-8859-2: 0xA5 is Ľ there
+		{[]string{"napi \x94sszevont ut\xa0nv\x82t"}, "napi összevont utánvét"}, // CP852
+		{[]string{"UTF-8 żółw"}, "UTF-8 żółw"},
+	}
+	for _, tt := range tests {
+		var d mt940Decoder
+		var got string
+		for _, l := range tt.lines {
+			got = d.line([]byte(l))
+		}
+		if got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.lines, got, tt.want)
+		}
+	}
+}
+
+// MT942 interim reports have no balances; their :90D:/:90C: totals are checked.
+func TestMT942(t *testing.T) {
+	st, w := mustMT940(t, "mt942.sta")
+	if len(w) != 0 {
+		t.Errorf("warnings: %+v", w)
+	}
+	if len(st) != 1 {
+		t.Fatalf("%d statements", len(st))
+	}
+	s := st[0]
+	if s.ID != "INT-2405" || s.Opening != nil || s.Closing != nil || s.Currency != "PLN" || len(s.Transactions) != 2 {
+		t.Fatalf("got %+v", s)
+	}
+	if tx := s.Transactions[0]; tx.Cents != 2500 || tx.Title != "Darowizna maj" || tx.CounterpartyName != "NOWAK EWA" ||
+		tx.CounterpartyIBAN != "PL61109010140000071219812874" || tx.Currency != "PLN" {
+		t.Errorf("entry 1: %+v", tx)
+	}
+	if tx := s.Transactions[1]; tx.Cents != -150 || tx.Title != "Oplata za przelew" {
+		t.Errorf("entry 2: %+v", tx)
+	}
+
+	in := strings.Replace(readTestdata(t, "mt940", "mt942.sta"), ":90C:1PLN25,00", ":90C:2PLN30,00", 1)
+	_, w, err := ReadMT940(strings.NewReader(in), "mt942.sta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w) != 1 || w[0].Line != 13 || !strings.Contains(w[0].Reason, "the report says 2 credits totalling 30.00, the entries are 1 totalling 25.00") {
+		t.Errorf("warnings %+v", w)
+	}
+}
+
+func TestMT940Structure(t *testing.T) {
+	const head = ":20:S1\n:25:PL27114020040000300201355387\n:28C:1/1\n:60F:C240101PLN0,00\n"
+	tests := []struct {
+		name, in string
+		errLine  int    // 0: no error
+		has      string // in the error, or in the only warning
+	}{
+		// A header tag where :86: belongs must not change the account of the entries.
+		{"header tag in entries", head + ":61:240101C1,00NTRFNONREF\n:25:166?00GUTSCHRIFT\n:62F:C240101PLN1,00\n", 6, "header tag :25: after the balances or entries"},
+		{"second :28C:", head + ":28C:2/1\n:61:240101C1,00NTRFNONREF\n", 5, "header tag :28C:"},
+		{"no :25:", ":20:S1\n:28C:1/1\n:60F:C240101PLN0,00\n:61:240101C1,00NTRFNONREF\n:62F:C240101PLN1,00\n", 0, "no account identification (:25:)"},
+		{"malformed :90D:", ":20:S1\n:25:A\n:13D:2401011200+0100\n:61:240101C1,00NTRFNONREF\n:90D:xPLN\n", 0, "malformed :90D:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, w, err := ReadMT940(strings.NewReader(tt.in), "s.sta")
+			if tt.errLine > 0 {
+				var pe *ParseError
+				if !errors.As(err, &pe) || pe.File != "s.sta" || pe.Line != tt.errLine || !strings.Contains(pe.Reason, tt.has) {
+					t.Errorf("error %v, want a ParseError at line %d containing %q", err, tt.errLine, tt.has)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(w) != 1 || !strings.Contains(w[0].Reason, tt.has) {
+				t.Errorf("warnings %+v, want one containing %q", w, tt.has)
+			}
+		})
+	}
+}
+
+func TestMT940JoinPieces(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"Darowizna na", "schronisko"}, "Darowizna na schronisko"},
+		{[]string{"MTLG:Grund nicht spezifizie", "rt Reject"}, "MTLG:Grund nicht spezifiziert Reject"}, // 27: cut by the format
+		{[]string{"", "a", "", "b"}, "a b"},
+		{nil, ""},
+	}
+	for _, tt := range tests {
+		if got := mt940JoinPieces(tt.in); got != tt.want {
+			t.Errorf("mt940JoinPieces(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := mt940PolishIBAN("11402004", "0000300201355387"); got != "PL27114020040000300201355387" {
+		t.Errorf("mt940PolishIBAN = %q", got)
+	}
+	if got := mt940PolishIBAN("1140200", "0000300201355387"); got != "" {
+		t.Errorf("mt940PolishIBAN of a 7-digit sort code = %q", got)
+	}
+}
+
+// FuzzReadMT940 checks that no input makes the reader panic and that a file read
+// without error has statements (go test runs the seeds; go test -fuzz FuzzReadMT940
+// ./pkg/bank explores).
+func FuzzReadMT940(f *testing.F) {
+	addFixtureSeeds(f, "mt940", "*.sta")
+	f.Add([]byte(":20:X\n:25:A\n:60F:C240101EUR1,00\n:61:2401010102RCR0,5NMSCA//B\nx\n:86:~00a~20b~38PL1\n:62F:C240101EUR1,50\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		stmts, _, err := ReadMT940(strings.NewReader(string(b)), "fuzz.sta")
+		if err == nil && len(stmts) == 0 {
+			t.Error("no error and no statements")
+		}
+	})
+}
+
+func readTestdata(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -430,11 +430,11 @@ func n43CCC(bank, branch, number string) (string, bool) {
 	if len(bank) != 4 || len(branch) != 4 || len(number) != 10 || !n43IsDigits(bank+branch+number) {
 		return "", false
 	}
-	return bank + branch + n43ControlDigit("00"+bank+branch) + n43ControlDigit(number) + number, true
+	return bank + branch + CCCControlDigit("00"+bank+branch) + CCCControlDigit(number) + number, true
 }
 
 // n43ControlDigit is the CCC modulo-11 control digit of 10 digits.
-func n43ControlDigit(s string) string {
+func CCCControlDigit(s string) string {
 	weights := [10]int{1, 2, 4, 8, 5, 10, 9, 7, 3, 6}
 	sum := 0
 	for i := 0; i < 10; i++ {

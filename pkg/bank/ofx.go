@@ -311,8 +311,9 @@ func ofxUnescape(s string) string {
 type ofxTx struct {
 	line     int
 	fields   map[string]ofxLeaf
-	payee    string // PAYEE/NAME
-	currency string // CURRENCY/CURSYM
+	payee    string            // PAYEE/NAME
+	addr     map[string]string // PAYEE address parts: ADDR1, CITY, ...
+	currency string            // CURRENCY/CURSYM
 }
 
 type ofxLeaf struct {
@@ -535,8 +536,16 @@ func (p *ofxParser) leaf(name, value string, line int) {
 				p.tx.fields[name] = ofxLeaf{value: value, line: line}
 			}
 		case "PAYEE":
-			if name == "NAME" && p.tx.payee == "" {
-				p.tx.payee = value
+			switch name {
+			case "NAME":
+				if p.tx.payee == "" {
+					p.tx.payee = value
+				}
+			case "ADDR1", "ADDR2", "ADDR3", "CITY", "STATE", "POSTALCODE", "COUNTRY":
+				if p.tx.addr == nil {
+					p.tx.addr = map[string]string{}
+				}
+				p.tx.addr[name] = strings.TrimSpace(value)
 			}
 		case "CURRENCY":
 			if name == "CURSYM" {
@@ -611,6 +620,7 @@ func (p *ofxParser) finishTx() error {
 	if tx.CounterpartyName == "" {
 		tx.CounterpartyName = t.payee
 	}
+	tx.CounterpartyAddress = ofxAddress(t.addr)
 	tx.Title = tx.Details
 	if tx.Title == "" {
 		tx.Title = tx.CounterpartyName
@@ -739,4 +749,15 @@ func ofxAmount(s, ccy string) (int64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// ofxAddress writes a PAYEE address as one line: "1 RUE EXEMPLE, 75000 PARIS, FRA".
+func ofxAddress(a map[string]string) string {
+	var line addressLine
+	line.add(a["ADDR1"])
+	line.add(a["ADDR2"])
+	line.add(a["ADDR3"])
+	line.add(a["POSTALCODE"], a["CITY"], a["STATE"])
+	line.add(a["COUNTRY"])
+	return line.String()
 }

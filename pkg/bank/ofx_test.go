@@ -91,11 +91,12 @@ func TestReadOFXXML211(t *testing.T) {
 				Seq: 1, Line: 26,
 				BookingDate: day("2024-04-01"), ValueDate: day("2024-03-30"),
 				Cents: 2000, Currency: "EUR",
-				TypeCode:         "DIRECTDEP",
-				Reference:        "FR-0001",
-				CounterpartyName: "ASSOCIATION DES AMIS <TEST>", // PAYEE/NAME
-				Title:            "COTISATION 2024 – M. DUPONT",
-				Details:          "COTISATION 2024 – M. DUPONT",
+				TypeCode:            "DIRECTDEP",
+				Reference:           "FR-0001",
+				CounterpartyName:    "ASSOCIATION DES AMIS <TEST>", // PAYEE/NAME
+				CounterpartyAddress: "1 RUE EXEMPLE, 75000 PARIS",
+				Title:               "COTISATION 2024 – M. DUPONT",
+				Details:             "COTISATION 2024 – M. DUPONT",
 			},
 			{
 				Seq: 2, Line: 40,
@@ -229,6 +230,8 @@ func TestReadOFXInline(t *testing.T) {
 		{"server error", "<OFX><BANKMSGSRSV1><STMTTRNRS><STATUS><CODE>2000<SEVERITY>ERROR<MESSAGE>Down</STATUS></STMTTRNRS></BANKMSGSRSV1></OFX>", 0, "code 2000 ERROR Down"},
 		{"truncated statement", "<OFX><BANKMSGSRSV1><STMTTRNRS>\n<STMTRS><CURDEF>EUR", 2, "inside a statement"},
 		{"entity decl", "<?xml version=\"1.0\"?>\n<!ENTITY x \"y\">\n<OFX/>", 2, "not allowed"},
+		{"external entity", "<?xml version=\"1.0\"?>\n<?OFX OFXHEADER=\"200\" VERSION=\"211\"?>\n" +
+			"<!DOCTYPE OFX [<!ENTITY x SYSTEM \"http://example.invalid/x\">]>\n<OFX><SIGNONMSGSRSV1>&x;</SIGNONMSGSRSV1></OFX>", 3, "DTD not allowed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
