@@ -240,7 +240,9 @@ func describeImport(res ingest.Result) string {
 
 // describeMoney adds what a statement or a list with amounts brought in.
 func describeMoney(sb *strings.Builder, m *ingest.MoneySummary) {
-	if m.Statements > 0 {
+	if m.Export {
+		fmt.Fprintf(sb, "\n  bank export: %s, %s, %s", plural(m.Credits, "credit"), plural(m.Debits, "debit"), plural(m.Fees, "bank fee"))
+	} else if m.Statements > 0 {
 		fmt.Fprintf(sb, "\n  %s: %s, %s, %s", plural(m.Statements, "statement"), plural(m.Credits, "credit"),
 			plural(m.Debits, "debit"), plural(m.Fees, "bank fee"))
 	} else {

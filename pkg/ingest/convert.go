@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/padron-org/padron/pkg/mapping"
+	"github.com/padron-org/padron/pkg/money"
 	"github.com/padron-org/padron/pkg/normalize"
 	"github.com/padron-org/padron/pkg/source"
 	"github.com/padron-org/padron/pkg/store"
@@ -300,7 +301,7 @@ func (c *converter) setField(it *item, col *colConv, v string, t source.CellType
 		}
 	case "external_id":
 		setOnce(&r.ExternalID, v)
-	case "amount":
+	case "amount", "debit", "credit":
 		mark := col.mark
 		if t == source.CellNumber {
 			mark = normalize.DecimalDot
@@ -310,8 +311,16 @@ func (c *converter) setField(it *item, col *colConv, v string, t source.CellType
 			c.problem(it, col, v, err.Error())
 			return
 		}
-		if r.Amount == nil {
-			cents := a.Cents
+		cents := a.Cents
+		switch {
+		case col.field.Name == "debit" && cents > 0:
+			cents = -cents // money out, however the bank signs it
+		case col.field.Name == "credit" && cents < 0:
+			cents = -cents
+		}
+		// Of a debit and a credit column, the one with money in it (the other is
+		// often 0,00).
+		if r.Amount == nil || (*r.Amount == 0 && cents != 0) {
 			r.Amount = &cents
 			if r.Currency == "" {
 				r.Currency = a.Currency
@@ -325,7 +334,8 @@ func (c *converter) setField(it *item, col *colConv, v string, t source.CellType
 		}
 		r.Currency = cur
 	case "iban":
-		iban, err := normalize.IBAN(v)
+		// A Polish account number without its country (NRB, 26 digits) is an IBAN.
+		iban, err := normalize.IBAN(money.Account(v))
 		if err != nil {
 			c.problem(it, col, v, err.Error())
 			return

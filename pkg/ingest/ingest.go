@@ -194,6 +194,9 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 		return nil, nil, errors.New("has no rows: it is empty or holds only blank rows")
 	}
 	w.SetMapping(strings.Join(mappings, ", "), joinKeys(hows))
+	if imp.export != nil {
+		w.SetSkipped(imp.export.ms.Skipped)
+	}
 	if opts.Progress != nil {
 		opts.Progress(base, -1) // the store's load follows: seconds per million rows
 	}
@@ -203,6 +206,9 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 	}
 	ok = true
 	res.Money = imp.money.summary()
+	if imp.export != nil {
+		res.Money = imp.export.ms
+	}
 	return &b, tables, nil
 }
 
@@ -239,6 +245,7 @@ type fileImport struct {
 	remembered map[string]store.RememberedMapping
 	rules      money.Rules
 	money      sheetMoney
+	export     *exportState // a bank export's tables
 }
 
 const chunkRows = 2048
@@ -284,7 +291,16 @@ func (fi *fileImport) table(src source.File, sheet string) (*Table, error) {
 	}
 	fi.w.AddTable(store.BatchTable{Sheet: sheet, HeaderPos: headerPos, Columns: header, Mapping: plan.Name, Fields: plan.Fields()})
 	conv := newConverter(fi.file, sheet, plan, fi.format == "csv", fi.opts.DefaultCountry, fi.label)
-	n, err := fi.pipeline(conv, data, tbl)
+	var n int
+	if plan.IsStatement() {
+		account := ""
+		if plan.Mapping != nil {
+			account = plan.Mapping.Account
+		}
+		n, err = fi.exportRows(conv, data, tbl, account)
+	} else {
+		n, err = fi.pipeline(conv, data, tbl)
+	}
 	if err != nil {
 		return nil, err
 	}

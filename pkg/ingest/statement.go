@@ -18,11 +18,13 @@ import (
 
 // MoneySummary says what a statement (or a list with amounts) brought in.
 type MoneySummary struct {
-	Statements int            `json:"statements,omitempty"`
-	Credits    int            `json:"credits"`
-	Debits     int            `json:"debits"`
-	Fees       int            `json:"fees"`
-	Excluded   map[string]int `json:"excluded,omitempty"` // credits kept out of donations, by rule
+	Statements int `json:"statements,omitempty"`
+	// Export is set for a bank's CSV or XLSX export of an account.
+	Export   bool           `json:"bank_export,omitempty"`
+	Credits  int            `json:"credits"`
+	Debits   int            `json:"debits"`
+	Fees     int            `json:"fees"`
+	Excluded map[string]int `json:"excluded,omitempty"` // credits kept out of donations, by rule
 	// Skipped are transactions already stored from an overlapping statement.
 	Skipped int `json:"skipped"`
 	// Totals of the donations (credits not excluded), per currency, exact.
@@ -217,6 +219,10 @@ func importStatement(ctx context.Context, st *store.Store, path string, f bank.F
 // account, the amount, date and title, and every field verbatim in the raw row.
 func statementRecord(s *bank.Statement, t *bank.Transaction, cur string, digits int) store.Record {
 	p := money.SplitPayer(normalize.CleanName(t.CounterpartyName))
+	if p.Street == "" && p.City == "" && t.CounterpartyAddress != "" {
+		a := money.SplitAddress(normalize.CleanName(t.CounterpartyAddress))
+		p.Street, p.Postcode, p.City = a.Street, a.Postcode, a.City
+	}
 	rec := store.Record{RecordNo: t.Seq, Pos: t.Line, Source: "bank", FullName: p.Name, Street: p.Street,
 		Postcode: strings.ToUpper(p.Postcode), City: p.City, Currency: cur, Reference: t.Reference, Notes: t.Title}
 	if rec.Reference == "" {

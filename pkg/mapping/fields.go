@@ -52,6 +52,8 @@ var Fields = []Field{
 	{"consent", KindBool, false, "Whether the person consented to be contacted."},
 	{"external_id", KindText, false, "The id the source system gave the record."},
 	{"amount", KindAmount, false, "Money amount, exact to the cent (\"150,00\", \"1 234,56 PLN\", \"1,234.56\"). Column option `decimal`: comma, dot or auto."},
+	{"debit", KindAmount, false, "Money out, in a bank export with separate columns for money out and in (\"Obciążenia\", \"Débitos\", \"Cargo\"): stored as a negative amount, whatever its sign in the file. A table with debit or credit columns is read as a bank statement."},
+	{"credit", KindAmount, false, "Money in, in a bank export with separate columns (\"Uznania\", \"Créditos\", \"Abono\"): stored as a positive amount."},
 	{"currency", KindText, false, "ISO 4217 currency code (PLN, EUR, ARS); taken from the amount's text when it carries one."},
 	{"date", KindDate, false, "Date of a payment or event (same options as birth_date)."},
 	{"iban", KindIBAN, false, "Bank account number (IBAN), checksum validated."},

@@ -1348,7 +1348,7 @@ func support(f string, st valueStats) (s float64, strong bool, what string) {
 			s *= 0.5
 		}
 		return s, true, pct(st.date, "dates"+yearSpan(st))
-	case "amount":
+	case "amount", "debit", "credit":
 		s := math.Min(1, st.money+0.6*st.integer)
 		return s, true, pct(s, "amounts")
 	case "postcode":
@@ -2027,7 +2027,7 @@ func (a *colAnalysis) options(field string) Column {
 		} else if st.dayFirst && !st.monthFirst && st.dateShape != "" && st.dateShape != "mixed" && st.date >= 0.9 {
 			o.Format = datePattern(st.dateShape, "dd", "mm")
 		}
-	case "amount":
+	case "amount", "debit", "credit":
 		switch {
 		case st.commaDec > 0 && st.dotDec == 0:
 			o.Decimal = "comma"

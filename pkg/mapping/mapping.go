@@ -18,13 +18,19 @@ import (
 
 // Mapping maps a source's columns to canonical fields.
 type Mapping struct {
-	Name           string            `yaml:"name"`
-	Description    string            `yaml:"description,omitempty"`
-	Source         string            `yaml:"source,omitempty"` // label stored on every record
-	DefaultCountry string            `yaml:"default_country,omitempty"`
-	Detect         Detect            `yaml:"detect,omitempty"`
-	Columns        map[string]Column `yaml:"columns"`
-	Constants      map[string]Const  `yaml:"constants,omitempty"`
+	Name           string `yaml:"name"`
+	Description    string `yaml:"description,omitempty"`
+	Source         string `yaml:"source,omitempty"` // label stored on every record
+	DefaultCountry string `yaml:"default_country,omitempty"`
+	// Kind "statement" says the file is a bank's export of an account: every row is a
+	// transaction (credits, debits and fees), its name the counterparty's.
+	Kind string `yaml:"kind,omitempty"`
+	// Account is the organisation's own account the export is of, when the file does
+	// not say: it tells overlapping exports of different accounts apart.
+	Account   string            `yaml:"account,omitempty"`
+	Detect    Detect            `yaml:"detect,omitempty"`
+	Columns   map[string]Column `yaml:"columns"`
+	Constants map[string]Const  `yaml:"constants,omitempty"`
 
 	Origin string `yaml:"-"` // "built-in" or the file it was read from
 }
@@ -48,6 +54,26 @@ type Column struct {
 	// MinYear is the earliest year a date column accepts (default 1880: earlier years
 	// in contact data are typing errors); lower it for historical records.
 	MinYear int `yaml:"min_year,omitempty"`
+}
+
+// Mapping kinds.
+const (
+	KindContacts  = "contacts"
+	KindStatement = "statement"
+)
+
+// IsStatement says whether a table read with this plan is a bank's account export:
+// its mapping says so, or it has separate debit and credit columns.
+func (p *Plan) IsStatement() bool {
+	if p.Mapping != nil && p.Mapping.Kind == KindStatement {
+		return true
+	}
+	for _, c := range p.Columns {
+		if c.Field == "debit" || c.Field == "credit" {
+			return true
+		}
+	}
+	return false
 }
 
 // Ignore is the field value that explicitly leaves a column unmapped.
@@ -121,6 +147,11 @@ func (m *Mapping) Validate() error {
 	var errs []error
 	if len(m.Columns) == 0 {
 		errs = append(errs, errors.New("no columns: list the file's columns under 'columns:'"))
+	}
+	switch m.Kind {
+	case "", KindContacts, KindStatement:
+	default:
+		errs = append(errs, fmt.Errorf("kind %q: use %s (the default) or %s", m.Kind, KindContacts, KindStatement))
 	}
 	if m.DefaultCountry != "" {
 		if ccs, err := Countries(m.DefaultCountry); err != nil {

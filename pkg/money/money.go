@@ -144,7 +144,9 @@ func (rs *Rules) Exclude(t Tx) string {
 // Account is an account number as compared: upper case, no spaces or dashes, and a
 // Polish NRB (26 digits, as Polish statements write the payer's account) as its IBAN.
 func Account(s string) string {
-	s = strings.ToUpper(strings.TrimSpace(s))
+	// Exports quote account numbers ('27114020...) to keep spreadsheets from
+	// turning them into numbers.
+	s = strings.ToUpper(strings.Trim(strings.TrimSpace(s), `'"`))
 	s = strings.NewReplacer(" ", "", "-", "", ".", "").Replace(s)
 	if len(s) == 26 && allDigits(s) {
 		if iban, err := normalize.IBAN("PL" + s); err == nil {

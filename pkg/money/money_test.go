@@ -100,3 +100,19 @@ func TestSplitPayer(t *testing.T) {
 		}
 	}
 }
+
+func TestPayerFromTitle(t *testing.T) {
+	for in, want := range map[string]string{
+		"TRANSFERENCIA DE JUAN GARCIA LOPEZ, CONCEPTO DONATIVO":   "JUAN GARCIA LOPEZ",
+		"BIZUM DE MARIA PEREZ CONCEPTO CUOTA":                     "MARIA PEREZ",
+		"Transf. de Lucía Fernández Ruiz; cuota mensual":          "Lucía Fernández Ruiz",
+		"PRZELEW OD: JAN KOWALSKI TYT.: DAROWIZNA":                "JAN KOWALSKI",
+		"TRANSFERENCIA DE TERCEROS - PEREZ JUAN CUIT 20123456789": "PEREZ JUAN",
+		"RECIBO LUZ ENERO":       "",
+		"COMISION MANTENIMIENTO": "",
+	} {
+		if got := PayerFromTitle(in); got != want {
+			t.Errorf("PayerFromTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -43,8 +43,15 @@ func SplitPayer(s string) Payer {
 	if cut < 0 {
 		return Payer{Name: strings.Join(words, " ")}
 	}
-	p := Payer{Name: strings.Join(words[:cut], " ")}
-	rest := words[cut:]
+	p := SplitAddress(strings.Join(words[cut:], " "))
+	p.Name = strings.Join(words[:cut], " ")
+	return p
+}
+
+// SplitAddress reads an address written on one line: the street, then a postcode and
+// the city after it when there is one.
+func SplitAddress(s string) Payer {
+	rest := strings.Fields(s)
 	pc := -1
 	for i := len(rest) - 1; i >= 0; i-- {
 		if postcodeRe.MatchString(strings.Trim(rest[i], ",")) && i > 0 {
@@ -53,11 +60,22 @@ func SplitPayer(s string) Payer {
 		}
 	}
 	if pc < 0 {
-		p.Street = strings.Join(rest, " ")
-		return p
+		return Payer{Street: strings.Join(rest, " ")}
 	}
-	p.Street = strings.TrimRight(strings.Join(rest[:pc], " "), ",")
-	p.Postcode = strings.Trim(rest[pc], ",")
-	p.City = strings.Join(rest[pc+1:], " ")
-	return p
+	return Payer{Street: strings.TrimRight(strings.Join(rest[:pc], " "), ","), Postcode: strings.Trim(rest[pc], ","),
+		City: strings.Join(rest[pc+1:], " ")}
+}
+
+// titlePayer finds the payer named in a bank's description when the export has no
+// counterparty column: "TRANSFERENCIA DE JUAN GARCIA LOPEZ, CONCEPTO DONATIVO",
+// "BIZUM DE MARIA PEREZ CONCEPTO CUOTA", "PRZELEW OD: JAN KOWALSKI TYT.: DAROWIZNA".
+var titlePayer = regexp.MustCompile(`(?i)\b(?:TRANSFERENCIA\s+DE\s+TERCEROS\s*-?|TRANSF(?:ERENCIA)?\.?\s+(?:RECIBIDA\s+)?DE|BIZUM\s+(?:RECIBIDO\s+)?DE|PRZELEW\s+OD:?|OD:|ZLECENIODAWCA:?|NADAWCA:?)\s+([\p{L}][\p{L}\s.'-]{2,70}?)\s*(?:,|;|\bCONC(?:EPTO)?\b|\bTYT(?:U[ŁL])?\b\.?|\bREF\b|\bCUIT\b|\d|$)`)
+
+// PayerFromTitle returns the payer's name written in a description, "" when none is.
+func PayerFromTitle(s string) string {
+	m := titlePayer.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(m[1]), " ")
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // HeaderScanRows is how many rows FindHeader needs to look at.
-const HeaderScanRows = 40
+const HeaderScanRows = 60
 
 var (
 	reNumberish = regexp.MustCompile(`^[-+(]?[\d\s.,'’]+\)?\s*[%€$]?$|^[-+]?\d+([.,]\d+)?\s*(zł|pln|eur|ars|usd)?$`)
@@ -57,9 +57,12 @@ func FindHeader(rows []Row, known func(string) bool) int {
 	if len(idx) == 0 {
 		return -1
 	}
-	// A row with two or more recognised column names is the header, title rows or not.
+	// A row with two or more recognised column names is the header, title rows or not;
+	// of several, the one with the most: a bank export's summary ("Waluta; Wpływy;
+	// Wydatki") comes before its table.
 	if known != nil {
-		for _, i := range idx[:min(len(idx), 15)] {
+		best, bestK := -1, 1
+		for _, i := range idx {
 			k, data := 0, 0
 			for j, v := range rows[i].Values {
 				if looksLikeData(v, rows[i].Type(j)) {
@@ -68,9 +71,12 @@ func FindHeader(rows []Row, known func(string) bool) int {
 					k++
 				}
 			}
-			if k >= 2 && k > data {
-				return i
+			if k > bestK && k > data {
+				best, bestK = i, k
 			}
+		}
+		if best >= 0 {
+			return best
 		}
 	}
 	for n, i := range idx[:min(len(idx), 15)] {

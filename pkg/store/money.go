@@ -163,17 +163,37 @@ func (w *BatchWriter) SetSkipped(n int) { w.batch.Skipped = n }
 
 // TransactionKeys returns the dedup keys of every stored statement transaction.
 func (s *Store) TransactionKeys(ctx context.Context) (map[string]bool, error) {
-	return querySet[string](ctx, s.db, `SELECT dedup_key FROM transactions WHERE origin = 'statement' AND dedup_key IS NOT NULL`)
+	return querySet[string](ctx, s.db, transactionKeysQuery)
 }
 
 // OwnAccounts returns the accounts the stored statements are for: money from one of
 // them is the organisation moving its own money.
 func (s *Store) OwnAccounts(ctx context.Context) (map[string]bool, error) {
-	return querySet[string](ctx, s.db, `SELECT DISTINCT account FROM transactions WHERE origin = 'statement' AND account IS NOT NULL`)
+	return querySet[string](ctx, s.db, ownAccountsQuery)
+}
+
+// TransactionKeys and OwnAccounts as seen from inside the batch being written (the
+// store allows one connection at a time).
+func (w *BatchWriter) TransactionKeys() (map[string]bool, error) {
+	return querySet[string](w.ctx, w.conn, transactionKeysQuery)
+}
+
+// OwnAccounts is Store.OwnAccounts inside the batch.
+func (w *BatchWriter) OwnAccounts() (map[string]bool, error) {
+	return querySet[string](w.ctx, w.conn, ownAccountsQuery)
+}
+
+const (
+	transactionKeysQuery = `SELECT dedup_key FROM transactions WHERE origin = 'statement' AND dedup_key IS NOT NULL`
+	ownAccountsQuery     = `SELECT DISTINCT account FROM transactions WHERE origin = 'statement' AND account IS NOT NULL`
+)
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // querySet returns the values of a one-column query as a set.
-func querySet[T comparable](ctx context.Context, db *sql.DB, q string) (map[T]bool, error) {
+func querySet[T comparable](ctx context.Context, db querier, q string) (map[T]bool, error) {
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
