@@ -259,3 +259,22 @@ func TestBankExportDebitCreditColumns(t *testing.T) {
 		t.Errorf("transactions %+v", got)
 	}
 }
+
+// TestRecordIDsAfterSkips: a statement whose first entries were skipped uses record
+// ids up to its last record number; the next import must not reuse them.
+func TestRecordIDsAfterSkips(t *testing.T) {
+	st, opts := setup(t)
+	ctx := context.Background()
+	for _, f := range []struct{ name, text string }{{"a.sta", statementA}, {"b.sta", statementB}, {"c.csv", "Nombre,Email\nAna,ana@example.org\nLuis,luis@example.org\n"}} {
+		if res := File(ctx, st, write(t, f.name, f.text), opts); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	var n, distinct int
+	if err := st.DB().QueryRowContext(ctx, `SELECT count(*), count(DISTINCT id) FROM records`).Scan(&n, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if n != 10 || distinct != n {
+		t.Errorf("%d records with %d distinct ids", n, distinct)
+	}
+}

@@ -52,6 +52,16 @@ type Attribution struct {
 	// was short of the automatic threshold (-1: none): a pair for the review queue.
 	Candidate      int32
 	CandidateScore float64
+	// Others are the next people it may be, for a payer sent to review.
+	Others []Alternative
+}
+
+// Alternative is a person a payer may be: a contact record of theirs, the
+// probability and the evidence weight in bits.
+type Alternative struct {
+	Record      int32
+	Probability float64
+	Weight      float64
 }
 
 // AttributeResult is what Attribute concluded.
@@ -258,31 +268,65 @@ func (at *attributor) group(payers []Payer) []payerGroup {
 
 // splits prepares a payer's name every way it may divide into given and family
 // names: banks write "KOWALSKA ANNA" and "GARCIA LOPEZ MARIA" as often as the other
-// way round.
+// way round. Where some split starts the given names with a known given name, only
+// such splits are tried: "KOWALSKA" taken for a given name would match a contact
+// record with its names swapped as if exactly, with the frequency of "kowalska" among
+// given names (rare) instead of among surnames.
 func splits(r *Record) []feat {
 	words := strings.Fields(strings.TrimSpace(r.GivenName + " " + r.FamilyName))
 	if len(words) < 2 || len(words) > 6 {
 		return []feat{prepare(r)}
 	}
-	var out []feat
+	var all, known []feat
 	for i := 1; i < len(words); i++ {
 		for _, givenFirst := range []bool{true, false} {
 			v := *r
+			var given []string
 			if givenFirst {
-				v.GivenName, v.FamilyName = strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+				given = words[:i]
+				v.GivenName, v.FamilyName = strings.Join(given, " "), strings.Join(words[i:], " ")
 			} else {
-				v.FamilyName, v.GivenName = strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+				given = words[i:]
+				v.FamilyName, v.GivenName = strings.Join(words[:i], " "), strings.Join(given, " ")
 			}
-			out = append(out, prepare(&v))
+			f := prepare(&v)
+			all = append(all, f)
+			if normalize.IsGivenName(normalize.Fold(given[0])) {
+				known = append(known, f)
+			}
 		}
 	}
-	return out
+	if len(known) > 0 {
+		return known
+	}
+	return all
 }
 
 // weigh is the evidence weight of a payer against a contact record, in bits: the best
 // over the name's splits, without the prior; and whether the names fit there.
 func (at *attributor) weigh(g *payerGroup, c int32) (float64, bool) {
 	return at.best(g.variants, []feat{at.cf[c]})
+}
+
+// score weighs a payer's variant a against a record b as dedupe does, except that
+// names matched swapped keep their frequency adjustment, taken from a's fields (the
+// variant's split is the one being tried): "ANNA KOWALSKA" against a contact written
+// "Kowalska Anna" is as common a name as against "Anna Kowalska".
+func (at *attributor) score(a, b *feat, lv *levels) float64 {
+	sw := at.sc.cmp.compare(a, b, lv)
+	w := at.sc.weigh(a, b, lv, sw)
+	if !sw {
+		return w
+	}
+	for _, c := range []int{cGiven, cFamily} {
+		if lv[c] != lvExact {
+			continue
+		}
+		if u, ok := at.sc.tf.u(c, shared(c, a, a)); ok {
+			w += math.Log2(at.sc.model.M[c][lvExact]/u) - at.sc.w[c][lvExact]
+		}
+	}
+	return w
 }
 
 // best weighs every pair of variants and returns the best weight and whether the
@@ -292,7 +336,7 @@ func (at *attributor) best(as, bs []feat) (float64, bool) {
 	var lv levels
 	for i := range as {
 		for j := range bs {
-			w := at.sc.score(&as[i], &bs[j], &lv) - at.sc.prior
+			w := at.score(&as[i], &bs[j], &lv) - at.sc.prior
 			if w > best {
 				best, fits = w, namesFit(&lv)
 			}
@@ -440,6 +484,9 @@ func (at *attributor) decide(g *payerGroup, ibanClusters map[int32]bool, prior f
 	// but not enough: a steward decides.
 	if len(g.cands) > 0 && (post[0] >= at.opt.Review || 1-none >= at.opt.Review) {
 		a.Candidate, a.CandidateScore = g.cands[0].rec, post[0]
+		for i := 0; i < len(g.cands) && i < 3; i++ {
+			a.Others = append(a.Others, Alternative{Record: g.cands[i].rec, Probability: post[i], Weight: g.cands[i].w})
+		}
 	}
 	return a, true
 }

@@ -315,7 +315,17 @@ func (w *BatchWriter) Commit() (Batch, error) {
 			return fail(fmt.Errorf("record sheet %q: %w", t.Sheet, err))
 		}
 	}
-	if _, err := w.conn.ExecContext(ctx, `UPDATE counters SET value = ? WHERE name = 'record'`, w.firstID+int64(w.records)-1); err != nil {
+	// Record ids follow record numbers, which have gaps where a statement's entries were
+	// already stored: the counter moves past the highest id used, not by the count.
+	last := w.firstID + int64(w.records) - 1
+	var maxID sql.NullInt64
+	if err := w.conn.QueryRowContext(ctx, `SELECT max(id) FROM records WHERE batch_id = ?`, w.batch.ID).Scan(&maxID); err != nil {
+		return fail(err)
+	}
+	if maxID.Valid && maxID.Int64 > last {
+		last = maxID.Int64
+	}
+	if _, err := w.conn.ExecContext(ctx, `UPDATE counters SET value = ? WHERE name = 'record'`, last); err != nil {
 		return fail(err)
 	}
 	for _, m := range w.remember {
