@@ -100,8 +100,16 @@ func donationsMain(args []string) error {
 func exclusionConfig(m *synth.BankManifest) string {
 	var b strings.Builder
 	b.WriteString("donations:\n  exclude:\n")
-	for _, prefix := range []string{"urząd", "gmina", "ayuntamiento", "diputacion", "municipalidad", "gobierno"} {
+	for _, prefix := range []string{"urząd", "gmina", "ayuntamiento", "diputacion", "consejeria", "municipalidad",
+		"gobierno", "ministerio"} {
 		fmt.Fprintf(&b, "    - name: public grant\n      counterparty_name: %q\n", prefix)
+	}
+	holders := map[string]bool{}
+	for _, a := range m.Accounts {
+		if a.Holder != "" && !holders[a.Holder] {
+			holders[a.Holder] = true
+			fmt.Fprintf(&b, "    - name: own organisation\n      counterparty_name: %q\n", a.Holder)
+		}
 	}
 	b.WriteString("    - name: own savings account\n      counterparty_iban: [")
 	for i, a := range m.Accounts {

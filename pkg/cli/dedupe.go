@@ -103,9 +103,9 @@ func runDedupe(e *env, opt dedupe.Options) error {
 	fmt.Fprintf(w, "%d candidate pairs compared, %d linked at ≥ %v, %d refused by the chaining guard, %d for review at ≥ %v\n",
 		sum.Pairs, sum.AutoLinks, sum.Auto, sum.Rejected, sum.Review, sum.ReviewAt)
 	if a := sum.Attribution; a != nil {
-		fmt.Fprintf(w, "%d bank donations attributed: %d by email in the title, %d by donor id in the title, %d by account, %d by name; %d from new donors (%d of them for review); known donors estimated at %.0f%%\n",
+		fmt.Fprintf(w, "%d bank donations attributed: %d by email in the title, %d by donor id in the title, %d by account, %d by name, %d to the person the title names; %d from new donors (%d of them for review); known donors estimated at %.0f%%\n",
 			a.Payers, a.ByMethod[match.ByTitleEmail], a.ByMethod[match.ByTitleID], a.ByMethod[match.ByIBAN], a.ByMethod[match.ByName],
-			a.ByMethod[match.ByNone], a.Review, 100*a.Prior)
+			a.ByMethod[match.ByTitleName], a.ByMethod[match.ByNone], a.Review, 100*a.Prior)
 	}
 	if sum.Trained {
 		fmt.Fprintln(w, "weights estimated from this data (see 'padron explain --model')")

@@ -35,6 +35,7 @@ const (
 	ByTitleEmail = "title_email" // the title names a person's email
 	ByTitleID    = "title_id"    // the title names a person's donor id
 	ByIBAN       = "iban"        // the account paid from is a known person's
+	ByTitleName  = "title_name"  // the title names whom a payment from another's account is for
 	ByName       = "name"        // the payer's name (and address) matched a person
 	ByNone       = "new"         // no person known: a new one
 )
@@ -96,6 +97,13 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 	}
 	at := &attributor{opt: opt, cluster: cluster, people: people, sc: newScorer(opt.Model, opt.TF, opt.Nicknames)}
 	at.cf = prepareAll(contacts)
+	for i := range contacts {
+		if at.cf[i].given == "" && at.cf[i].family == "" {
+			if r, ok := nameFromEmail(&contacts[i]); ok {
+				at.cf[i] = prepare(&r)
+			}
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -113,8 +121,15 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 	res.Prior = at.estimatePrior(groups)
 	learned := map[string]map[int32]bool{}
 	decided := make([]bool, len(groups))
-	// First the evidence that stands alone; then accounts learned from it.
-	for pass := 0; pass < 2; pass++ {
+	// First the evidence that stands alone; then, until nothing changes, accounts
+	// learned from it; last, what is left goes to review or becomes new people.
+	for pass := 0; ; pass++ {
+		final := pass >= 4
+		changed := false
+		var accounts map[int32]map[string]bool
+		if pass > 0 {
+			accounts = at.accountsOf(learned)
+		}
 		for gi := range groups {
 			g := &groups[gi]
 			if decided[gi] {
@@ -122,13 +137,13 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 			}
 			var ibanClusters map[int32]bool
 			if g.iban != "" {
-				ibanClusters = at.ibanClusters(g.iban, learned, pass == 1)
+				ibanClusters = at.ibanClusters(g.iban, learned, pass > 0)
 			}
-			a, ok := at.decide(g, ibanClusters, res.Prior, pass == 1)
+			a, ok := at.decide(g, ibanClusters, accounts, res.Prior, final)
 			if !ok {
 				continue
 			}
-			decided[gi] = true
+			decided[gi], changed = true, true
 			for _, pi := range g.payers {
 				res.Payers[pi] = a
 			}
@@ -139,17 +154,53 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 				learned[g.iban][a.Cluster] = true
 			}
 		}
+		if final {
+			break
+		}
+		if !changed && pass > 0 {
+			pass = 3 // nothing new learned: the next pass is the last
+		}
 	}
-	// The title can name someone else than the group does ("cuota socio jan@x.pl").
+	// The title can name someone else than the group does: an email ("cuota socio
+	// jan@x.pl"), a donor id, or the person a payment is made for ("darowizna od Anny").
 	for gi := range groups {
 		for _, pi := range groups[gi].payers {
 			if c, method, ok := at.titleEvidence(&payers[pi], &groups[gi]); ok {
 				res.Payers[pi] = Attribution{Cluster: c, Method: method, Score: titleScore, Candidate: -1}
+				continue
+			}
+			if a, ok := at.behalf(&payers[pi], &groups[gi], res.Prior); ok {
+				res.Payers[pi] = a
 			}
 		}
 	}
 	at.newPeople(groups, res)
 	return res, nil
+}
+
+// nameFromEmail gives a nameless contact (a mailing list's member) the name its
+// address spells, "belen.colombo8102@gmail.com" → Belen Colombo, when it has two or
+// three words and starts with a known given name: a payer "COLOMBO BELEN" is then
+// weighed against it like against a named contact.
+func nameFromEmail(r *Record) (Record, bool) {
+	for _, e := range r.Emails {
+		local, _, _ := strings.Cut(strings.ToLower(e), "@")
+		words := strings.FieldsFunc(local, func(c rune) bool { return !(c >= 'a' && c <= 'z') })
+		if len(words) < 2 || len(words) > 3 || !normalize.IsGivenName(words[0]) {
+			continue
+		}
+		ok := true
+		for _, w := range words {
+			ok = ok && len(w) >= 2
+		}
+		if !ok {
+			continue
+		}
+		out := *r
+		out.GivenName, out.FamilyName = words[0], strings.Join(words[1:], " ")
+		return out, true
+	}
+	return Record{}, false
 }
 
 // titleScore is the probability given to an email or donor id written in the title:
@@ -370,12 +421,7 @@ func (at *attributor) candidates(g *payerGroup) {
 			g.cands = append(g.cands, candidate{cluster: cl, rec: r, w: w, fits: fits})
 		}
 	}
-	sort.Slice(g.cands, func(i, j int) bool {
-		if g.cands[i].w != g.cands[j].w {
-			return g.cands[i].w > g.cands[j].w
-		}
-		return g.cands[i].cluster < g.cands[j].cluster
-	})
+	sortCandidates(g.cands)
 }
 
 // posterior returns the probability of each candidate (same order) given that a
@@ -446,12 +492,13 @@ func (at *attributor) ibanClusters(iban string, learned map[string]map[int32]boo
 
 // decide attributes a group, or says it cannot yet (ok false) in the first pass,
 // when an account learned later may still decide it.
-func (at *attributor) decide(g *payerGroup, ibanClusters map[int32]bool, prior float64, last bool) (Attribution, bool) {
-	post := at.posterior(g.cands, prior)
+func (at *attributor) decide(g *payerGroup, ibanClusters map[int32]bool, accounts map[int32]map[string]bool, prior float64, last bool) (Attribution, bool) {
+	cands := at.otherAccounts(g, accounts)
+	post := at.posterior(cands, prior)
 	// An account known for one person whose name fits.
 	if len(ibanClusters) > 0 {
 		var fits []int
-		for i, c := range g.cands {
+		for i, c := range cands {
 			if ibanClusters[c.cluster] && c.fits && c.w >= 0 {
 				fits = append(fits, i)
 			}
@@ -460,17 +507,17 @@ func (at *attributor) decide(g *payerGroup, ibanClusters map[int32]bool, prior f
 			// A shared household account: the name decides among its people.
 			best, sum := fits[0], 0.0
 			for _, i := range fits {
-				sum += math.Exp2(g.cands[i].w - g.cands[fits[0]].w)
+				sum += math.Exp2(cands[i].w - cands[fits[0]].w)
 			}
 			score := titleScore / sum
-			a := Attribution{Cluster: g.cands[best].cluster, Method: ByIBAN, Score: math.Max(score, post[best]), Candidate: -1}
+			a := Attribution{Cluster: cands[best].cluster, Method: ByIBAN, Score: math.Max(score, post[best]), Candidate: -1}
 			if a.Score >= at.opt.Auto {
 				return a, true
 			}
 		}
 	}
-	if len(g.cands) > 0 && post[0] >= at.opt.Auto {
-		return Attribution{Cluster: g.cands[0].cluster, Method: ByName, Score: post[0], Candidate: -1}, true
+	if len(cands) > 0 && post[0] >= at.opt.Auto {
+		return Attribution{Cluster: cands[0].cluster, Method: ByName, Score: post[0], Candidate: -1}, true
 	}
 	if !last {
 		return Attribution{}, false
@@ -482,13 +529,134 @@ func (at *attributor) decide(g *payerGroup, ibanClusters map[int32]bool, prior f
 	a := Attribution{Cluster: -1, Method: ByNone, Score: math.Max(0, none), Candidate: -1}
 	// Likely someone known, but not clearly whom (namesakes), or likely one person
 	// but not enough: a steward decides.
-	if len(g.cands) > 0 && (post[0] >= at.opt.Review || 1-none >= at.opt.Review) {
-		a.Candidate, a.CandidateScore = g.cands[0].rec, post[0]
-		for i := 0; i < len(g.cands) && i < 3; i++ {
-			a.Others = append(a.Others, Alternative{Record: g.cands[i].rec, Probability: post[i], Weight: g.cands[i].w})
+	if len(cands) > 0 && (post[0] >= at.opt.Review || 1-none >= at.opt.Review) {
+		a.Candidate, a.CandidateScore = cands[0].rec, post[0]
+		for i := 0; i < len(cands) && i < 3; i++ {
+			a.Others = append(a.Others, Alternative{Record: cands[i].rec, Probability: post[i], Weight: cands[i].w})
 		}
 	}
 	return a, true
+}
+
+// otherAccountBits is the evidence against a person, in bits, that a payment comes
+// from an account other than the one(s) they are known to pay from: most donors give
+// from one account.
+const otherAccountBits = 3
+
+// accountsOf returns, per person, the accounts they are known to pay from: their
+// contact records' and those of payments attributed to them with confidence.
+func (at *attributor) accountsOf(learned map[string]map[int32]bool) map[int32]map[string]bool {
+	out := map[int32]map[string]bool{}
+	add := func(c int32, iban string) {
+		if out[c] == nil {
+			out[c] = map[string]bool{}
+		}
+		out[c][iban] = true
+	}
+	for iban, recs := range at.ibans {
+		for _, r := range recs {
+			add(at.cluster[r], iban)
+		}
+	}
+	for iban, cs := range learned {
+		for c := range cs {
+			add(c, iban)
+		}
+	}
+	return out
+}
+
+// otherAccounts returns a group's candidates with the people known to pay from other
+// accounts weighed down, best first.
+func (at *attributor) otherAccounts(g *payerGroup, accounts map[int32]map[string]bool) []candidate {
+	if g.iban == "" || len(accounts) == 0 {
+		return g.cands
+	}
+	out := append([]candidate(nil), g.cands...)
+	moved := false
+	for i := range out {
+		if known := accounts[out[i].cluster]; len(known) > 0 && !known[g.iban] {
+			out[i].w -= otherAccountBits
+			moved = true
+		}
+	}
+	if moved {
+		sortCandidates(out)
+	}
+	return out
+}
+
+func sortCandidates(cs []candidate) {
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].w != cs[j].w {
+			return cs[i].w > cs[j].w
+		}
+		return cs[i].cluster < cs[j].cluster
+	})
+}
+
+// behalfRe finds, at the end of a title, the person a payment is made for: "od Anny",
+// "w imieniu Jana", "de parte de María Torres", "- Ana Ruiz", "on behalf of Ann Lee".
+var behalfRe = regexp.MustCompile(`(?i)(?:^|\s)(?:od|w imieniu|de parte de|en nombre de|on behalf of|from|de|-)\s+(\p{L}{3,})(?:\s+(\p{L}{2,}(?:\s+\p{L}{2,})?))?\s*$`)
+
+// behalf attributes a payment whose title names the person it is for, when that is
+// not the account holder: the person named (with the holder's surname unless the
+// title gives one) is looked for like a payer; not found, the payment goes to review.
+func (at *attributor) behalf(p *Payer, g *payerGroup, prior float64) (Attribution, bool) {
+	m := behalfRe.FindStringSubmatch(p.Title)
+	if m == nil {
+		return Attribution{}, false
+	}
+	given := givenForm(m[1])
+	if given == "" {
+		return Attribution{}, false
+	}
+	holder := &g.variants[0]
+	if at.opt.Nicknames.Same(given, holder.given1) {
+		return Attribution{}, false // the holder's own name: nothing new
+	}
+	family := m[2]
+	if family == "" {
+		family = holder.family
+	}
+	r := Record{GivenName: given, FamilyName: family, Street: p.Street, Postcode: p.Postcode, City: p.City}
+	ng := payerGroup{iban: g.iban, variants: []feat{prepare(&r)}}
+	at.candidates(&ng)
+	post := at.posterior(ng.cands, prior)
+	if len(ng.cands) > 0 && post[0] >= at.opt.Auto {
+		return Attribution{Cluster: ng.cands[0].cluster, Method: ByTitleName, Score: post[0], Candidate: -1}, true
+	}
+	a := Attribution{Cluster: -1, Method: ByNone, Score: 1, Candidate: -1}
+	if len(ng.cands) > 0 {
+		a.Candidate, a.CandidateScore = ng.cands[0].rec, post[0]
+		a.Score = 1 - post[0]
+	}
+	return a, true
+}
+
+// givenForm reads a given name as a title writes it, also in the Polish genitive
+// ("Anny" → anna, "Jana" → jan, "Marka" → marek, "Kasi" → kasia), folded; "" when
+// it is no known given name.
+func givenForm(w string) string {
+	f := normalize.Fold(w)
+	if normalize.IsGivenName(f) {
+		return f
+	}
+	n := len(f)
+	if n < 4 {
+		return ""
+	}
+	stem := f[:n-1]
+	forms := []string{stem + "a", stem, stem + "ia"}
+	if k := len(stem); k >= 2 {
+		forms = append(forms, stem[:k-1]+"e"+stem[k-1:]) // Marka → marek, Pawła → pawel
+	}
+	for _, x := range forms {
+		if normalize.IsGivenName(x) {
+			return x
+		}
+	}
+	return ""
 }
 
 // titleEvidence looks in a payer's title for a person's email or donor id.

@@ -42,6 +42,9 @@ const (
 	RuleZero        = "zero amount"  // nothing was given
 )
 
+// interestTitle is how statements without type codes name interest credits.
+var interestTitle = regexp.MustCompile(`(?i)\b(intereses|odsetki|interest|zinsen|int[eé]r[eê]ts)\b`)
+
 // interestCodes are the type codes banks give interest credits.
 var interestCodes = map[string]bool{"NINT": true, "INT": true, "PMNT/IRCT/INTR": true, "ACMT/MCOP/INTR": true}
 
@@ -110,7 +113,7 @@ func (rs *Rules) Exclude(t Tx) string {
 	if cp != "" && rs.Own[cp] {
 		return RuleOwnTransfer
 	}
-	if interestCodes[strings.ToUpper(t.TypeCode)] {
+	if interestCodes[strings.ToUpper(t.TypeCode)] || (t.CounterpartyName == "" && interestTitle.MatchString(t.Title)) {
 		return RuleInterest
 	}
 	var folded string

@@ -41,6 +41,8 @@ func TestExclude(t *testing.T) {
 		{"zero", Tx{Kind: "credit", Cents: 0}, RuleZero},
 		{"own account, NRB form", Tx{Kind: "credit", Cents: 100, CounterpartyIBAN: "10 1050 0099 7603 1234 5678 9123"}, RuleOwnTransfer},
 		{"interest", Tx{Kind: "credit", Cents: 5, TypeCode: "NINT"}, RuleInterest},
+		{"interest by title", Tx{Kind: "credit", Cents: 5, Title: "LIQUIDACION INTERESES"}, RuleInterest},
+		{"a gift titled interest", Tx{Kind: "credit", Cents: 500, CounterpartyName: "ANA RUIZ", Title: "sin intereses"}, ""},
 		{"name, accents ignored", Tx{Kind: "credit", Cents: 100, CounterpartyName: "AYUNTAMIENTO DE MÁLAGA"}, "city hall grant"},
 		{"title regexp", Tx{Kind: "credit", Cents: 100, Title: "PRZELEW WŁASNY na konto"}, "own transfers"},
 		{"all conditions must hold", Tx{Kind: "credit", Cents: 100, CounterpartyIBAN: "ES9121000418450200051332", TypeCode: "RCDT"}, ""},
