@@ -29,6 +29,7 @@ with an amount. Each shows its person and how it was attributed:
 
   title_email  the transfer title names the person's email
   title_id     the title names the person's donor id (a contact's external id)
+  title_name   the title names whom a payment from another's account is for
   iban         the account paid from is one seen with the person before
   name         the payer's name (and address) matched the person
   new          no known person: a new one, made from the bank's data
