@@ -120,6 +120,29 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 	}
 	res.Prior = at.estimatePrior(groups)
 	learned := map[string]map[int32]bool{}
+	// The title can name someone else than the group does: an email ("cuota socio
+	// jan@x.pl"), a donor id, or the person a payment is made for ("darowizna od
+	// Anny"). A payment an email or id ties to a person also teaches its account, so
+	// that the same donor's other payments from it, namesakes or not, follow.
+	titled := map[int]Attribution{}
+	for gi := range groups {
+		g := &groups[gi]
+		for _, pi := range g.payers {
+			if c, method, ok := at.titleEvidence(&payers[pi], g); ok {
+				titled[pi] = Attribution{Cluster: c, Method: method, Score: titleScore, Candidate: -1}
+				if g.iban != "" {
+					if learned[g.iban] == nil {
+						learned[g.iban] = map[int32]bool{}
+					}
+					learned[g.iban][c] = true
+				}
+				continue
+			}
+			if a, ok := at.behalf(&payers[pi], g, res.Prior); ok {
+				titled[pi] = a
+			}
+		}
+	}
 	decided := make([]bool, len(groups))
 	// First the evidence that stands alone; then, until nothing changes, accounts
 	// learned from it; last, what is left goes to review or becomes new people.
@@ -161,18 +184,9 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 			pass = 3 // nothing new learned: the next pass is the last
 		}
 	}
-	// The title can name someone else than the group does: an email ("cuota socio
-	// jan@x.pl"), a donor id, or the person a payment is made for ("darowizna od Anny").
-	for gi := range groups {
-		for _, pi := range groups[gi].payers {
-			if c, method, ok := at.titleEvidence(&payers[pi], &groups[gi]); ok {
-				res.Payers[pi] = Attribution{Cluster: c, Method: method, Score: titleScore, Candidate: -1}
-				continue
-			}
-			if a, ok := at.behalf(&payers[pi], &groups[gi], res.Prior); ok {
-				res.Payers[pi] = a
-			}
-		}
+	// Payments whose title decided keep that over their group's conclusion.
+	for pi, a := range titled {
+		res.Payers[pi] = a
 	}
 	at.newPeople(groups, res)
 	return res, nil
@@ -366,6 +380,9 @@ func (at *attributor) weigh(g *payerGroup, c int32) (float64, bool) {
 func (at *attributor) score(a, b *feat, lv *levels) float64 {
 	sw := at.sc.cmp.compare(a, b, lv)
 	w := at.sc.weigh(a, b, lv, sw)
+	if lv[cFamily] == 2 && !sw && onlySecondSurname(a.family, b.family) {
+		w -= secondSurnameBits
+	}
 	if !sw {
 		return w
 	}
@@ -378,6 +395,21 @@ func (at *attributor) score(a, b *feat, lv *levels) float64 {
 		}
 	}
 	return w
+}
+
+// secondSurnameBits weigh down a match on a Spanish second surname alone: people
+// and banks drop the second surname (García López → García), hardly ever the first.
+const secondSurnameBits = 3
+
+// onlySecondSurname reports one family name being the second word of the other,
+// two-word one ("Hurtado" and "Vicente Hurtado"); hyphenated married names
+// (Nowak-Kowalska) are left alone.
+func onlySecondSurname(x, y string) bool {
+	xs, ys := strings.Fields(x), strings.Fields(y)
+	if len(xs) > len(ys) {
+		xs, ys = ys, xs
+	}
+	return len(xs) == 1 && len(ys) == 2 && !strings.Contains(y+x, "-") && xs[0] != ys[0] && sameWord(xs[0], ys[1])
 }
 
 // best weighs every pair of variants and returns the best weight and whether the
