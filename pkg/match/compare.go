@@ -118,10 +118,11 @@ func (c *comparer) compare(a, b *feat, lv *levels) (swapped bool) {
 	default:
 		lv[cOcc] = 2
 	}
-	if lv[cDOB] == lvMissing && a.homonym && b.homonym && lv[cGiven] <= 2 && lv[cGiven] != lvMissing &&
-		lv[cFamily] <= 2 && lv[cFamily] != lvMissing && sharesHome(lv) {
-		// Two people of this name live here, of different ages; without a birth
-		// date on both, which one a record is cannot be told.
+	if lv[cDOB] == lvMissing && (a.homonym && b.homonym || a.homonymPhone && b.homonymPhone && lv[cPhone] != lvExact) &&
+		lv[cGiven] <= 2 && lv[cGiven] != lvMissing && lv[cFamily] <= 2 && lv[cFamily] != lvMissing && sharesHome(lv) {
+		// Two people of this name live here, of different ages or with a phone each;
+		// without a birth date on both (or, for the phones, one number on both), which
+		// one a record is cannot be told.
 		lv[cDOB] = dobNamesake
 	}
 	return swapped
@@ -452,7 +453,7 @@ func email(a, b *feat) uint8 {
 		for j, y := range b.emails {
 			switch {
 			case x == y:
-				if a.emailShared&(1<<i) == 0 {
+				if a.emailShared&(1<<i) == 0 && !otherMailbox(a, b, i, j) {
 					return lvExact
 				}
 				best = 2
@@ -464,6 +465,20 @@ func email(a, b *feat) uint8 {
 		}
 	}
 	return best
+}
+
+// otherMailbox reports a nameless record sharing an address that names someone other
+// than the other record (see mailboxOfOther): a household's, whoever the record is.
+func otherMailbox(a, b *feat, i, j int) bool {
+	switch {
+	case a.emailOther == 0 && b.emailOther == 0:
+		return false
+	case b.given == "" && b.family == "":
+		return i < 64 && a.emailOther&(1<<i) != 0
+	case a.given == "" && a.family == "":
+		return j < 64 && b.emailOther&(1<<j) != 0
+	}
+	return false
 }
 
 func phone(a, b *feat) uint8 {
@@ -528,10 +543,8 @@ func conflict(lv *levels, strict contradictions) bool {
 		return false
 	case lv[cDOB] == dobDifferent && strict.dob, lv[cDOB] == dobNamesake:
 		return true
-	case lv[cGiven] == last(cGiven), lv[cFamily] == 5:
-		return lv[cDOB] != lvExact && sharesHome(lv)
 	}
-	return false
+	return householdPair(lv)
 }
 
 // sharesHome reports contact details a family shares: an email, a phone, a street.

@@ -44,17 +44,21 @@ type feat struct {
 	// emailShared and phoneShared have bit i set when emails[i] / phones[i] is also
 	// used by a record with a different first name (see markShared).
 	emailShared, phoneShared uint64
+	// emailOther has bit i set when emails[i] names someone else (see mailboxOfOther).
+	emailOther uint64
 	// homonym: the record's name at one of its addresses is also carried by a
 	// namesake with another birth date (see namesakeHomes).
 	homonym bool
-	dob     int32
-	dobS    string // "yyyymmdd" or ""
-	days    int32  // birth date as days since 1970-01-01 (negative before)
-	street  string
-	post    string
-	city    string
-	natID   string
-	occ     string
+	// homonymPhone: the same, found by two records there with different phones.
+	homonymPhone bool
+	dob          int32
+	dobS         string // "yyyymmdd" or ""
+	days         int32  // birth date as days since 1970-01-01 (negative before)
+	street       string
+	post         string
+	city         string
+	natID        string
+	occ          string
 }
 
 func prepare(r *Record) feat {

@@ -1,6 +1,10 @@
 package match
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/padron-org/padron/pkg/normalize"
+)
 
 // markShared flags each email and phone that records with different first names
 // use: a family's address or landline. Sharing one is then weighed as its own level,
@@ -48,49 +52,66 @@ func homeKeys(f *feat, nick *Nicknames) []string {
 }
 
 // namesakeHomes returns the name-at-address keys carried by records whose birth
-// dates are more than ten years and two typos apart.
+// dates are more than ten years and two typos apart, and, prefixed with
+// phoneHomePrefix, those carried by records with different phone numbers: a parent
+// and a child of one name at one address, each with their own mobile.
 func namesakeHomes(fs []feat, nick *Nicknames) map[string]bool {
-	dobs := map[string][]int{}
+	at := map[string][]int32{}
 	for i := range fs {
-		if fs[i].dob == 0 {
+		if fs[i].dob == 0 && len(fs[i].phones) == 0 {
 			continue
 		}
 		for _, k := range homeKeys(&fs[i], nick) {
-			dobs[k] = append(dobs[k], i)
+			at[k] = append(at[k], int32(i))
 		}
 	}
 	out := map[string]bool{}
-	for k, rs := range dobs {
-	check:
-		for x := 0; x < len(rs); x++ {
+	for k, rs := range at {
+		if len(rs) < 2 {
+			continue
+		}
+		age, phones := false, false
+		for x := 0; x < len(rs) && !age; x++ {
 			for y := x + 1; y < len(rs); y++ {
-				if dob(&fs[rs[x]], &fs[rs[y]]) == dobDifferent {
-					out[k] = true
-					break check
+				a, b := &fs[rs[x]], &fs[rs[y]]
+				if a.dob != 0 && b.dob != 0 && dob(a, b) == dobDifferent {
+					age = true
+					break
 				}
+				phones = phones || len(a.phones) > 0 && len(b.phones) > 0 && phone(a, b) == last(cPhone)
 			}
+		}
+		switch {
+		case age:
+			out[k] = true
+		case phones:
+			out[phoneHomePrefix+k] = true
 		}
 	}
 	return out
 }
 
+// phoneHomePrefix marks, in Shared.Homes, a namesake home found by phone numbers.
+const phoneHomePrefix = "~"
+
 func applyShared(fs []feat, sh Shared, nick *Nicknames) {
 	emails, phones := sh.Emails, sh.Phones
 	for i := range fs {
 		f := &fs[i]
-		f.homonym = false
+		f.homonym, f.homonymPhone = false, false
 		if len(sh.Homes) > 0 {
 			for _, k := range homeKeys(f, nick) {
-				if sh.Homes[k] {
-					f.homonym = true
-					break
-				}
+				f.homonym = f.homonym || sh.Homes[k]
+				f.homonymPhone = f.homonymPhone || sh.Homes[phoneHomePrefix+k]
 			}
 		}
-		f.emailShared, f.phoneShared = 0, 0
+		f.emailShared, f.phoneShared, f.emailOther = 0, 0, 0
 		for k, e := range f.emails {
 			if k < 64 && emails[e] {
 				f.emailShared |= 1 << k
+			}
+			if k < 64 && mailboxOfOther(e, f, nick) {
+				f.emailOther |= 1 << k
 			}
 		}
 		for k, p := range f.phones {
@@ -169,3 +190,117 @@ func familyMailbox(e string) bool {
 }
 
 func isVowel(c byte) bool { return strings.IndexByte("aeiouy", c) >= 0 }
+
+// mailboxOfOther reports whether an address's user name names someone other than the
+// record f: the record's family name beside another first name or initial
+// ("gorecka.wiktoria" for Borys Górecki, "jrogala" for Wawrzyniec Rogala), or another
+// known first name and none of the record's words ("wiktorkrol" for Angelika
+// Leśniak). Family members write each other's addresses: a record without a name
+// that carries such an address is no more this record's person than the one it names.
+func mailboxOfOther(email string, f *feat, nick *Nicknames) bool {
+	if f.given1 == "" {
+		return false
+	}
+	local, _, _ := strings.Cut(email, "@")
+	l := make([]byte, 0, len(local))
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; c >= 'a' && c <= 'z' {
+			l = append(l, c)
+		}
+	}
+	if len(l) < 2 {
+		return false
+	}
+	famToks := strings.Fields(f.family)
+	other := false
+	for _, o := range [2][2][]string{{f.givenToks, famToks}, {famToks, f.givenToks}} {
+		switch nameFit(string(l), o[0], o[1], nick) {
+		case fitYes:
+			return false
+		case fitOther:
+			other = true
+		}
+	}
+	return other
+}
+
+const (
+	fitUnknown = iota
+	fitYes
+	fitOther
+)
+
+// nameFit says whether a user name's letters l are made of the given names giv and
+// family names fam (fitYes), of the family names and another first name or initial
+// (fitOther), or cannot be told.
+func nameFit(l string, giv, fam []string, nick *Nicknames) int {
+	if len(giv) == 0 || len(giv[0]) < 2 {
+		return fitUnknown
+	}
+	rest, found := l, false
+	for _, w := range fam {
+		if len(w) < 3 {
+			continue
+		}
+		at, n := strings.Index(rest, w), len(w)
+		if at < 0 && len(w) >= 5 {
+			// Kowalski in kowalska: the other gender's form of a Polish surname.
+			if at = strings.Index(rest, w[:len(w)-1]); at >= 0 && at+n > len(rest) {
+				n--
+			}
+		}
+		if at >= 0 {
+			rest, found = rest[:at]+rest[at+n:], true
+		}
+	}
+	if !found {
+		if g := knownGiven(l); g != "" && !givenFits(g, giv, nick) {
+			return fitOther
+		}
+		return fitUnknown
+	}
+	switch {
+	case rest == "":
+		return fitYes
+	case len(rest) <= 2:
+		for _, g := range giv {
+			if g[0] == rest[0] {
+				return fitYes
+			}
+		}
+		return fitOther
+	case givenFits(rest, giv, nick):
+		return fitYes
+	case knownGiven(rest) != "":
+		return fitOther
+	}
+	return fitUnknown
+}
+
+// givenFits reports whether x is the given name giv, or one of its words, a short or
+// mistyped form.
+func givenFits(x string, giv []string, nick *Nicknames) bool {
+	if x == strings.Join(giv, "") {
+		return true
+	}
+	for _, g := range giv {
+		if strings.Contains(x, g) || len(x) >= 3 && strings.HasPrefix(g, x) || nick.Same(x, g) || jaroWinkler(x, g) >= 0.85 {
+			return true
+		}
+	}
+	return false
+}
+
+// knownGiven returns the longest known given name (of three letters or more) that l
+// starts or ends with, or "".
+func knownGiven(l string) string {
+	best := ""
+	for n := len(l); n >= 3 && n > len(best); n-- {
+		if normalize.IsGivenName(l[:n]) {
+			best = l[:n]
+		} else if normalize.IsGivenName(l[len(l)-n:]) {
+			best = l[len(l)-n:]
+		}
+	}
+	return best
+}

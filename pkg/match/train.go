@@ -94,6 +94,33 @@ func patternCounts(pats []uint32, rules []uint16, mask uint16) map[uint32]float6
 	return out
 }
 
+// sessionCounts counts a training session's patterns: those of patternCounts, less
+// the pairs that are a household by rule (different first names, or a relative's
+// surname, at a shared email, phone or street, without a matching birth date; see
+// conflict). Such pairs are never linked, yet they agree on everything a home
+// shares, and EM over the email, phone and family+postcode keys took them for
+// matches: a different birth date then looked like something one person's records
+// often show, and stopped counting against a link.
+func sessionCounts(pats []uint32, rules []uint16, mask uint16) map[uint32]float64 {
+	out := map[uint32]float64{}
+	for k, p := range pats {
+		if rules[k]&mask == 0 {
+			continue
+		}
+		p &^= swappedBit
+		if lv := unpack(p); lv[cEmail] == 2 || lv[cPhone] == 2 {
+			continue
+		}
+		out[p]++
+	}
+	return out
+}
+
+// householdPair reports the household contradiction of conflict.
+func householdPair(lv *levels) bool {
+	return (lv[cGiven] == last(cGiven) || lv[cFamily] == 5) && lv[cDOB] != lvExact && sharesHome(lv)
+}
+
 // em estimates m for the comparisons in est (true) from counted patterns, u fixed.
 // It returns the estimated m, the match share λ and the iterations run.
 func em(counts map[uint32]float64, model *Model, est [numComp]bool) (m [numComp][]float64, lambda float64, iters int) {
@@ -178,7 +205,7 @@ func train(model *Model, rs *Rules, fs []feat, pats []uint32, ruleBits []uint16)
 			// can call every pair a match. Training uses the exact keys only.
 			continue
 		}
-		counts := patternCounts(pats, ruleBits, 1<<ri)
+		counts := sessionCounts(pats, ruleBits, 1<<ri)
 		pairs := 0.0
 		for _, v := range counts {
 			pairs += v

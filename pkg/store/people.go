@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -91,9 +92,55 @@ type MatchRecord struct {
 	Occupation string
 }
 
-// MatchRecords reads every record for matching, in id order.
+// MatchRecords reads every record for matching, in id order. The records are read
+// in id ranges, one per CPU, at the same time: scanning rows through database/sql
+// costs more than DuckDB's query, and a million records took five seconds on one core.
 func (s *Store) MatchRecords(ctx context.Context, each func(MatchRecord) error) error {
-	return s.matchRecords(ctx, "", nil, each)
+	var lo, hi sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT min(id), max(id) FROM records`).Scan(&lo, &hi); err != nil {
+		return fmt.Errorf("read records for matching: %w", err)
+	}
+	if !lo.Valid {
+		return nil
+	}
+	shards := int64(runtime.GOMAXPROCS(0))
+	if n := hi.Int64 - lo.Int64 + 1; n < 100_000 || shards < 2 {
+		return s.matchRecords(ctx, "", nil, each)
+	}
+	size := (hi.Int64 - lo.Int64 + shards) / shards
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type shard struct {
+		recs []MatchRecord
+		err  error
+		done chan struct{}
+	}
+	parts := make([]*shard, shards)
+	for k := range parts {
+		sh := &shard{done: make(chan struct{})}
+		parts[k] = sh
+		from := lo.Int64 + int64(k)*size
+		go func() {
+			defer close(sh.done)
+			sh.err = s.matchRecords(ctx, "WHERE r.id BETWEEN ? AND ?", []any{from, from + size - 1}, func(m MatchRecord) error {
+				sh.recs = append(sh.recs, m)
+				return nil
+			})
+		}()
+	}
+	for _, sh := range parts {
+		<-sh.done
+		if sh.err != nil {
+			return sh.err
+		}
+		for i := range sh.recs {
+			if err := each(sh.recs[i]); err != nil {
+				return err
+			}
+		}
+		sh.recs = nil
+	}
+	return nil
 }
 
 // MatchRecordsByID reads the given records for matching.
@@ -419,13 +466,29 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
 		return err
 	}
 	// Most people have one record: their golden values are that record's, without
-	// grouping (multi marks the others).
+	// grouping (multi marks the others). Those whose one record has at most one email
+	// and one phone have nothing to choose from at all: they are written straight
+	// from the record, and only the others go through the tables below (at a million
+	// records, that halved the time of saving).
 	stmts := []string{`CREATE OR REPLACE TEMP TABLE golden_n AS SELECT person_id, count(*) AS n FROM links l` +
 		filter + ` GROUP BY person_id`,
+		`INSERT INTO people (id, given_name, family_name, email, phone, street, postcode, city, region, country,
+			birth_date, national_id, emails, phones, tags, sources, records, opted_out)
+		SELECT l.person_id, nullif(r.given_name, ''), nullif(r.family_name, ''), nullif(r.emails[1], ''),
+			nullif(r.phones[1], ''), nullif(r.street, ''), nullif(r.postcode, ''), nullif(r.city, ''),
+			nullif(r.region, ''), nullif(r.country, ''), r.birth_date, nullif(r.national_id, ''),
+			coalesce(r.emails, []), coalesce(r.phones, []), coalesce(list_sort(list_distinct(r.tags)), []),
+			[r.source_file], 1,
+			coalesce(r.opt_out, false) OR coalesce(r.emails[1] IN (SELECT email FROM suppressions), false)
+		FROM links l JOIN records r ON r.id = l.record_id JOIN golden_n n ON n.person_id = l.person_id
+		WHERE n.n = 1 AND len(coalesce(r.emails, [])) <= 1 AND len(coalesce(r.phones, [])) <= 1` +
+			strings.Replace(filter, "WHERE", "AND", 1),
 		`CREATE OR REPLACE TEMP TABLE golden_lr AS SELECT l.person_id, r.id, n.n > 1 AS multi, r.given_name,
 		r.family_name, r.emails, r.phones, r.street, r.postcode, r.city, r.region, r.country, r.birth_date,
 		r.national_id, r.opt_out, r.tags, r.source_file FROM links l JOIN records r ON r.id = l.record_id
-		JOIN golden_n n ON n.person_id = l.person_id` + filter,
+		JOIN golden_n n ON n.person_id = l.person_id
+		WHERE (n.n > 1 OR len(coalesce(r.emails, [])) > 1 OR len(coalesce(r.phones, [])) > 1)` +
+			strings.Replace(filter, "WHERE", "AND", 1),
 		`CREATE OR REPLACE TEMP TABLE golden_agg AS SELECT person_id, count(*) AS records,
 			bool_or(coalesce(opt_out, false)) AS opt_out, list_sort(list(DISTINCT source_file)) AS sources
 			FROM golden_lr GROUP BY person_id`,
@@ -460,7 +523,8 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
 	for _, f := range goldenFields {
 		fmt.Fprintf(&cols, ", p.%s", f.name)
 	}
-	stmts = append(stmts, `INSERT INTO people SELECT a.person_id`+cols.String()+`,
+	stmts = append(stmts, `INSERT INTO people (id`+strings.ReplaceAll(cols.String(), "p.", "")+`, emails, phones,
+			tags, sources, records, opted_out) SELECT a.person_id`+cols.String()+`,
 			coalesce(golden_emails.emails, []), coalesce(golden_phones.phones, []), coalesce(golden_tags.tags, []),
 			a.sources, a.records, a.opt_out OR s.person_id IS NOT NULL
 		FROM golden_agg a LEFT JOIN golden_p p ON p.person_id = a.person_id

@@ -104,6 +104,8 @@ type gen struct {
 	forced map[Format]map[int]int
 	// sample mode tweaks a few conventions to keep the demo files readable.
 	sample bool
+	// mailboxes are the first owners of the addresses drawn (see claimMailboxes).
+	mailboxes []mailboxOwner
 }
 
 func newGen(cfg Config) (*gen, error) {
@@ -283,6 +285,9 @@ func Generate(cfg Config, dir string) (*Manifest, error) {
 func (g *gen) run(dir string) (*Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
+	}
+	if g.mailboxes == nil {
+		g.claimMailboxes()
 	}
 	var fs []Format
 	for _, f := range AllFormats() {

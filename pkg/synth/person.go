@@ -1,8 +1,12 @@
 package synth
 
 import (
+	"cmp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -257,8 +261,92 @@ func (g *gen) newPerson(r *rng, sk skeleton, rel *person) person {
 				p.email = familyEmail(r, &p)
 			}
 		}
+		if !(rel != nil && sk.shareEmail) {
+			p.email = g.ownMailbox(p.email, sk.idx)
+		}
 	}
 	return p
+}
+
+// A mailbox belongs to one person or one household. Addresses are drawn from names,
+// so two unrelated namesakes could draw the same one; mailboxes records, for each
+// address drawn (as the mailbox it delivers to), the first person who drew it, and
+// ownMailbox gives everyone else a number of their own instead.
+type mailboxOwner struct {
+	h   uint64 // hash of the canonical mailbox
+	idx int32
+}
+
+// claimMailboxes draws every person's address once and keeps its first owner.
+func (g *gen) claimMailboxes() {
+	owners := make([]mailboxOwner, g.people)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	chunk := (g.people + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < g.people; lo += chunk {
+		hi := min(lo+chunk, g.people)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := g.newWorker()
+			for i := lo; i < hi; i++ {
+				owners[i] = mailboxOwner{idx: int32(i)}
+				sk := g.skeleton(i)
+				if !sk.hasEmail || sk.isSecond() && sk.shareEmail {
+					continue // no address, or the household's, drawn by its first member
+				}
+				if p := g.build(w, i); p.email != "" {
+					owners[i].h = mailboxHash(p.email)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	slices.SortFunc(owners, func(a, b mailboxOwner) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
+	})
+	out := owners[:0]
+	for k, o := range owners {
+		if o.h != 0 && (k == 0 || owners[k-1].h != o.h) {
+			out = append(out, o)
+		}
+	}
+	g.mailboxes = slices.Clip(out)
+}
+
+// ownMailbox returns e when person idx is its first owner (or no owners are known),
+// and otherwise the same user name with a number no drawn address has: 100000 and
+// up, one per person.
+func (g *gen) ownMailbox(e string, idx int) string {
+	if g.mailboxes == nil || e == "" {
+		return e
+	}
+	h := mailboxHash(e)
+	k, found := slices.BinarySearchFunc(g.mailboxes, h, func(o mailboxOwner, h uint64) int { return cmp.Compare(o.h, h) })
+	if !found || int(g.mailboxes[k].idx) == idx {
+		return e
+	}
+	local, dom, _ := strings.Cut(e, "@")
+	local = strings.TrimRight(local, "0123456789")
+	return local + strconv.Itoa(100000+idx) + "@" + dom
+}
+
+// mailboxHash hashes the mailbox an address delivers to: Gmail ignores dots.
+func mailboxHash(e string) uint64 {
+	local, dom, _ := strings.Cut(e, "@")
+	if dom == "gmail.com" {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	h := uint64(14695981039346656037)
+	for _, s := range []string{local, "@", dom} {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * 1099511628211
+		}
+	}
+	return mix(h) | 1 // never 0, which means "no address"
 }
 
 func adultAge(r *rng) int {
