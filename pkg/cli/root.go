@@ -125,6 +125,9 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newPersonCmd(e),
 		newExportCmd(e),
 		newDonationsCmd(e),
+		newMergeCmd(e),
+		newUnmergeCmd(e),
+		newLogCmd(e),
 	)
 	return root
 }

@@ -95,6 +95,9 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	if total == 0 {
+		return nil, fmt.Errorf("the store holds no records: import files first ('padron import FILE')")
+	}
 	pr, exclChanged, err := loadPayers(ctx, st, opt.Exclude)
 	if err != nil {
 		return nil, err
@@ -142,6 +145,11 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 		mo.Full = true
 		mo.Person = person // still used for stable ids, not for grouping
 	}
+	decisions, err := st.ActiveDecisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mo.MustLink, mo.CannotLink = decisionPairs(decisions, ids)
 	readSecs := time.Since(start).Seconds()
 	res, err := match.Run(ctx, recs, mo)
 	if err != nil {
@@ -173,6 +181,7 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 			res.Score = append(res.Score, score)
 		}
 		res.People = attr.People
+		res.People = obeyPayerDecisions(decisions, ids, res.Cluster, res.People, attr)
 		res.Phases = append(res.Phases, match.Phase{Phase: "attributing", Seconds: time.Since(t0).Seconds()})
 	}
 	// Person ids: kept where records stay together, fresh ones from the counter.
@@ -216,6 +225,11 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 			return nil, err
 		}
 	}
+	for i := range ids {
+		if person[i] != pids[i] {
+			run.LogChanges = append(run.LogChanges, store.Change{Record: ids[i], Before: person[i], After: pids[i]})
+		}
+	}
 	// When most records keep their person (a later run), only the changed links are
 	// written and only the people concerned rebuilt.
 	changed, affected := changes(ids, person, pids, res.Score)
@@ -240,10 +254,19 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 		}
 		run.TFValues[key] = m
 	}
+	decided := map[[2]int64]bool{}
+	for _, d := range decisions {
+		decided[[2]int64{min(d.A, d.B), max(d.A, d.B)}] = true
+	}
 	for _, p := range res.Review {
-		run.Review = append(run.Review, store.ReviewPair{A: ids[p.A], B: ids[p.B], Weight: p.Weight,
+		a, b := ids[p.A], ids[p.B]
+		if decided[[2]int64{min(a, b), max(a, b)}] {
+			continue // a steward already said
+		}
+		run.Review = append(run.Review, store.ReviewPair{A: a, B: b, Weight: p.Weight,
 			Probability: p.Probability, Conflict: p.Conflict})
 	}
+	sum.Review = len(run.Review)
 	if attr != nil {
 		stats := &AttributionStats{Payers: len(pr.payers), ByMethod: map[string]int{}, Prior: attr.Prior,
 			ExclusionsChanged: exclChanged}

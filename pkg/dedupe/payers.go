@@ -106,3 +106,74 @@ func reviewWeight(p float64) float64 {
 	p = math.Min(math.Max(p, 1e-9), 1-1e-9)
 	return math.Log2(p / (1 - p))
 }
+
+// decisionPairs turns the decisions about contact records into must- and cannot-link
+// pairs of record indexes (ids is sorted).
+func decisionPairs(ds []store.Decision, ids []int64) (must, cannot [][2]int) {
+	for _, d := range ds {
+		a, okA := indexOf(ids, d.A)
+		b, okB := indexOf(ids, d.B)
+		if !okA || !okB {
+			continue // a payer's, or a record since removed
+		}
+		if d.Decision == store.Same {
+			must = append(must, [2]int{a, b})
+		} else {
+			cannot = append(cannot, [2]int{a, b})
+		}
+	}
+	return must, cannot
+}
+
+func indexOf(ids []int64, id int64) (int, bool) {
+	i := sort.Search(len(ids), func(i int) bool { return ids[i] >= id })
+	return i, i < len(ids) && ids[i] == id
+}
+
+// obeyPayerDecisions applies decisions about bank payers after attribution: a payer
+// decided the same as a record joins its person; a payer decided different from a
+// record it was attributed with becomes a person of its own. ids holds the contacts
+// (sorted) and then the payers, cluster their people; it returns the people count.
+func obeyPayerDecisions(ds []store.Decision, ids []int64, cluster []int32, people int, attr *match.AttributeResult) int {
+	n := len(ids) - len(attr.Payers)
+	pos := make(map[int64]int, len(attr.Payers))
+	for i := n; i < len(ids); i++ {
+		pos[ids[i]] = i
+	}
+	find := func(id int64) (int, bool) {
+		if i, ok := indexOf(ids[:n], id); ok {
+			return i, true
+		}
+		i, ok := pos[id]
+		return i, ok
+	}
+	for _, d := range ds {
+		pa, aIsPayer := pos[d.A]
+		pb, bIsPayer := pos[d.B]
+		if !aIsPayer && !bIsPayer {
+			continue
+		}
+		payer, other := pa, d.B
+		if !aIsPayer {
+			payer, other = pb, d.A
+		}
+		o, ok := find(other)
+		if !ok {
+			continue
+		}
+		a := &attr.Payers[payer-n]
+		switch {
+		case d.Decision == store.Same:
+			cluster[payer] = cluster[o]
+			a.Cluster, a.Method, a.Score, a.Candidate = cluster[o], ByDecision, 1, -1
+		case cluster[payer] == cluster[o]:
+			cluster[payer] = int32(people)
+			a.Cluster, a.Method, a.Score, a.Candidate = int32(people), match.ByNone, 1, -1
+			people++
+		}
+	}
+	return people
+}
+
+// ByDecision marks a payer a steward decided.
+const ByDecision = "decision"

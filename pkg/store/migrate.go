@@ -20,6 +20,7 @@ var migrations = []migration{
 	{4, schemaV4},
 	{5, schemaV5},
 	{6, schemaV6},
+	{7, schemaV7},
 }
 
 // SchemaVersion is the newest schema this padron knows.

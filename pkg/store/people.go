@@ -213,6 +213,8 @@ type MatchRun struct {
 	TFValues map[string]map[string]int32
 	TFTotals map[string]int
 	Review   []ReviewPair
+	// LogChanges are the records whose person this run changed, for the log.
+	LogChanges []Change
 	// Attributions replace the stored ones when not nil (see saveAttributions).
 	Attributions []Attribution
 	// Summary goes to the event log.
@@ -355,7 +357,8 @@ func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
 		r.Rejected, int64(len(r.Review)), r.People, string(settings), string(blocking)); err != nil {
 		return err
 	}
-	return logEvent(ctx, conn, r.Actor, "dedupe", 0, r.Summary)
+	_, err = logChange(ctx, conn, r.Actor, "dedupe", r.Summary, r.LogChanges)
+	return err
 }
 
 // appendLinks appends the run's links to table.

@@ -21,7 +21,7 @@ func logEvent(ctx context.Context, q execQuerier, actor, kind string, batch int6
 	if batch != 0 {
 		b = batch
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err = q.ExecContext(ctx, `INSERT INTO events (id, logged_at, actor, kind, batch_id, detail) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, time.Now().UTC(), nullStr(actor), kind, b, string(js))
 	return err
 }

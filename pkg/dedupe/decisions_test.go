@@ -1,0 +1,115 @@
+package dedupe
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/padron-org/padron/pkg/ingest"
+	"github.com/padron-org/padron/pkg/mapping"
+	"github.com/padron-org/padron/pkg/store"
+)
+
+func importCSV(t *testing.T, text string) *store.Store {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "contactos.csv")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "p.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	lib, err := mapping.NewLibrary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := ingest.File(context.Background(), st, path, ingest.Options{Library: lib, DefaultCountry: "ES"}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	return st
+}
+
+const fiveContacts = `Nombre,Apellido,Email,Teléfono,Ciudad
+Ana,García López,ana.garcia@example.org,+34600111222,Madrid
+Ana,Garcia,ana.garcia@example.org,600111222,Madrid
+Luis,Pérez,luis.perez@example.org,+34600333444,Sevilla
+Luisa,Martín,luisa.m@example.org,+34600555666,Bilbao
+Pedro,Ruiz,pedro.r@example.org,+34600777888,Valencia
+`
+
+func personOf(t *testing.T, st *store.Store, record int64) int64 {
+	t.Helper()
+	p, err := st.PersonOf(context.Background(), record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestDecisionsOutliveRuns: an unmerge and a merge hold through full re-runs, an
+// incremental run after a new import, and a revert gives the scores back their say.
+func TestDecisionsOutliveRuns(t *testing.T) {
+	st := importCSV(t, fiveContacts)
+	ctx := context.Background()
+	if _, err := Run(ctx, st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if personOf(t, st, 1) != personOf(t, st, 2) {
+		t.Fatal("Ana's two records were not linked to begin with")
+	}
+	un, err := st.Unmerge(ctx, 2, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mg, err := st.Merge(ctx, []int64{3, 5}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, full := range []bool{true, false} {
+		if _, err := Run(ctx, st, Options{Full: full}); err != nil {
+			t.Fatal(err)
+		}
+		if personOf(t, st, 1) == personOf(t, st, 2) {
+			t.Errorf("full=%v: the unmerged record is back with Ana", full)
+		}
+		if personOf(t, st, 3) != personOf(t, st, 5) {
+			t.Errorf("full=%v: the merged people came apart", full)
+		}
+	}
+	// Reverting the unmerge is refused once the record moved again; reverting the
+	// merge then the unmerge works, and the next run links Ana's records again.
+	if _, err := st.Merge(ctx, []int64{4, 2}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var conflict *store.RevertConflictError
+	if _, err := st.Revert(ctx, un.Event, "test"); !errors.As(err, &conflict) {
+		t.Fatalf("revert of a record that moved since: %v, want a conflict", err)
+	}
+	if _, err := st.Revert(ctx, mg.Event, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if personOf(t, st, 3) == personOf(t, st, 5) {
+		t.Error("revert of the merge left the people together")
+	}
+	if _, err := Run(ctx, st, Options{Full: true}); err != nil {
+		t.Fatal(err)
+	}
+	if personOf(t, st, 3) == personOf(t, st, 5) {
+		t.Error("after the revert, a run still kept the merged people together")
+	}
+	ds, err := st.ActiveDecisions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In force: the unmerge's "different" (Ana had two records) and the last merge's
+	// "same"; the reverted merge's is not.
+	want := []store.Decision{{A: 1, B: 2, Decision: store.Different}, {A: 2, B: 4, Decision: store.Same}}
+	if len(ds) != len(want) || ds[0] != want[0] || ds[1] != want[1] {
+		t.Errorf("decisions in force %+v, want %+v", ds, want)
+	}
+}
