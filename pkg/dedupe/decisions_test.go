@@ -113,3 +113,50 @@ func TestDecisionsOutliveRuns(t *testing.T) {
 		t.Errorf("decisions in force %+v, want %+v", ds, want)
 	}
 }
+
+// TestReviewQueueAndDecide: the queue lists pending pairs only; deciding takes a pair
+// out, a "same" merges, a "different" keeps apart at the next run.
+func TestReviewQueueAndDecide(t *testing.T) {
+	st := importCSV(t, `Nombre,Apellido,Email,Ciudad
+Jan,Kowalski,jan.k@example.org,Kraków
+Jan,Kowalski,,Kraków
+Anna,Nowak,anna.n@example.org,Poznań
+Anna,Nowak,,Poznań
+Piotr,Zieliński,piotr.z@example.org,Gdańsk
+`)
+	ctx := context.Background()
+	if _, err := Run(ctx, st, Options{Auto: 0.999999, Review: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	items, total, err := st.ReviewQueue(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total < 2 || len(items) != total {
+		t.Fatalf("queue: %d items of %d: %+v", len(items), total, items)
+	}
+	first := items[0]
+	if _, err := st.Decide(ctx, first.A, first.B, store.Same, "test", "review"); err != nil {
+		t.Fatal(err)
+	}
+	second := items[1]
+	if _, err := st.Decide(ctx, second.A, second.B, store.Different, "test", "review"); err != nil {
+		t.Fatal(err)
+	}
+	_, after, err := st.ReviewQueue(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after > total-2 {
+		t.Errorf("after two decisions %d pending, want at most %d", after, total-2)
+	}
+	if _, err := Run(ctx, st, Options{Full: true}); err != nil {
+		t.Fatal(err)
+	}
+	if personOf(t, st, first.A) != personOf(t, st, first.B) {
+		t.Error("a pair decided the same came apart")
+	}
+	if personOf(t, st, second.A) == personOf(t, st, second.B) {
+		t.Error("a pair decided different was joined")
+	}
+}

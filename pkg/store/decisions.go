@@ -211,6 +211,58 @@ var ErrNoPerson = errors.New("no person yet: run 'padron dedupe' first")
 // Merge makes the people of the given records one: the first's. Each other person's
 // first record is decided the same as the first's, so later runs keep them together.
 func (s *Store) Merge(ctx context.Context, records []int64, actor string) (*MergeResult, error) {
+	return s.merge(ctx, records, actor, "merge")
+}
+
+// Decide records a steward's answer about two records: the same person (their people
+// are merged at once) or different (kept apart by every later run). kind is how it is
+// logged ("review" for the queue). It returns the log entry.
+func (s *Store) Decide(ctx context.Context, a, b int64, decision, actor, kind string) (*MergeResult, error) {
+	switch decision {
+	case Same:
+		return s.merge(ctx, []int64{a, b}, actor, kind)
+	case Different:
+	default:
+		return nil, fmt.Errorf("decision %q: want %s or %s", decision, Same, Different)
+	}
+	res := &MergeResult{}
+	err := s.withTx(ctx, func(conn *sql.Conn) error {
+		var pa, pb int64
+		if err := conn.QueryRowContext(ctx, `SELECT (SELECT person_id FROM links WHERE record_id = ?),
+			(SELECT person_id FROM links WHERE record_id = ?)`, a, b).Scan(&pa, &pb); err != nil {
+			return fmt.Errorf("records #%d and #%d: %w", a, b, ErrNoPerson)
+		}
+		res.People = []int64{pa, pb}
+		var changes []Change
+		if pa == pb {
+			// Said different while one person: the second record leaves.
+			fresh, err := nextCounter(ctx, conn, "person", 1)
+			if err != nil {
+				return err
+			}
+			changes = []Change{{Record: b, Before: pb, After: fresh}}
+		}
+		id, err := logChange(ctx, conn, actor, kind, map[string]any{"records": []int64{a, b}, "decision": Different,
+			"people": res.People}, changes)
+		if err != nil {
+			return err
+		}
+		res.Event, res.Changes = id, changes
+		if err := addDecisions(ctx, conn, []Decision{{A: a, B: b, Decision: Different}}, actor, kind, id); err != nil {
+			return err
+		}
+		if len(changes) > 0 {
+			return moveRecords(ctx, conn, changes)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Store) merge(ctx context.Context, records []int64, actor, kind string) (*MergeResult, error) {
 	if len(records) < 2 {
 		return nil, errors.New("merge needs two records or people at least")
 	}
@@ -248,12 +300,16 @@ func (s *Store) Merge(ctx context.Context, records []int64, actor string) (*Merg
 		if len(res.Changes) == 0 {
 			return fmt.Errorf("already one person (%d): nothing to merge", target)
 		}
-		id, err := logChange(ctx, conn, actor, "merge", map[string]any{"records": records, "people": res.People, "into": target}, res.Changes)
+		detail := map[string]any{"records": records, "people": res.People, "into": target}
+		if kind != "merge" {
+			detail["decision"] = Same
+		}
+		id, err := logChange(ctx, conn, actor, kind, detail, res.Changes)
 		if err != nil {
 			return err
 		}
 		res.Event = id
-		if err := addDecisions(ctx, conn, ds, actor, "merge", id); err != nil {
+		if err := addDecisions(ctx, conn, ds, actor, kind, id); err != nil {
 			return err
 		}
 		return moveRecords(ctx, conn, res.Changes)
