@@ -92,6 +92,41 @@ func runPeople(e *env, f store.PeopleFilter) error {
 type personOut struct {
 	store.PersonView
 	Records []store.LinkedRecord `json:"linked_records"`
+	// From names, per golden field, the records its value came from.
+	From map[string][]string `json:"golden_from,omitempty"`
+}
+
+// goldenFrom finds, for each golden value, the records that carry it.
+func goldenFrom(p store.PersonView, recs []store.LinkedRecord) map[string][]string {
+	out := map[string][]string{}
+	add := func(field, golden string, value func(r *store.LinkedRecord) []string) {
+		if golden == "" {
+			return
+		}
+		for i := range recs {
+			for _, v := range value(&recs[i]) {
+				if v == golden {
+					out[field] = append(out[field], recs[i].Ref)
+					break
+				}
+			}
+		}
+	}
+	one := func(f func(r *store.LinkedRecord) string) func(r *store.LinkedRecord) []string {
+		return func(r *store.LinkedRecord) []string { return []string{f(r)} }
+	}
+	add("given_name", p.GivenName, one(func(r *store.LinkedRecord) string { return r.GivenName }))
+	add("family_name", p.FamilyName, one(func(r *store.LinkedRecord) string { return r.FamilyName }))
+	add("email", p.Email, func(r *store.LinkedRecord) []string { return r.Emails })
+	add("phone", p.Phone, func(r *store.LinkedRecord) []string { return r.Phones })
+	add("street", p.Street, one(func(r *store.LinkedRecord) string { return r.Street }))
+	add("postcode", p.Postcode, one(func(r *store.LinkedRecord) string { return r.Postcode }))
+	add("city", p.City, one(func(r *store.LinkedRecord) string { return r.City }))
+	add("region", p.Region, one(func(r *store.LinkedRecord) string { return r.Region }))
+	add("country", p.Country, one(func(r *store.LinkedRecord) string { return r.Country }))
+	add("birth_date", p.BirthDate, one(func(r *store.LinkedRecord) string { return r.BirthDate }))
+	add("national_id", p.NationalID, one(func(r *store.LinkedRecord) string { return r.NationalID }))
+	return out
 }
 
 func runPerson(e *env, arg string) error {
@@ -124,7 +159,7 @@ func runPerson(e *env, arg string) error {
 	if err != nil {
 		return err
 	}
-	out := personOut{PersonView: ps[0], Records: recs}
+	out := personOut{PersonView: ps[0], Records: recs, From: goldenFrom(ps[0], recs)}
 	if e.json() {
 		return writeJSON(e.io.Out, out)
 	}
@@ -132,16 +167,26 @@ func runPerson(e *env, arg string) error {
 	w := e.io.Out
 	fmt.Fprintf(w, "person %d: %s\n", p.ID, strings.TrimSpace(p.GivenName+" "+p.FamilyName))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, kv := range [][2]string{
-		{"given name", p.GivenName}, {"family name", p.FamilyName}, {"email", p.Email}, {"phone", p.Phone},
-		{"street", p.Street}, {"postcode", p.Postcode}, {"city", p.City}, {"region", p.Region},
-		{"country", p.Country}, {"birth date", p.BirthDate}, {"national id", p.NationalID},
-		{"all emails", strings.Join(p.Emails, ", ")}, {"all phones", strings.Join(p.Phones, ", ")},
-		{"tags", strings.Join(p.Tags, ", ")},
+	for _, kv := range [][3]string{
+		{"given name", p.GivenName, "given_name"}, {"family name", p.FamilyName, "family_name"},
+		{"email", p.Email, "email"}, {"phone", p.Phone, "phone"}, {"street", p.Street, "street"},
+		{"postcode", p.Postcode, "postcode"}, {"city", p.City, "city"}, {"region", p.Region, "region"},
+		{"country", p.Country, "country"}, {"birth date", p.BirthDate, "birth_date"},
+		{"national id", p.NationalID, "national_id"},
+		{"all emails", strings.Join(p.Emails, ", "), ""}, {"all phones", strings.Join(p.Phones, ", "), ""},
+		{"tags", strings.Join(p.Tags, ", "), ""},
 	} {
-		if kv[1] != "" {
-			fmt.Fprintf(tw, "  %s\t%s\n", kv[0], kv[1])
+		if kv[1] == "" {
+			continue
 		}
+		from := ""
+		if refs := out.From[kv[2]]; len(recs) > 1 && len(refs) > 0 {
+			from = "from " + refs[0]
+			if len(refs) > 1 {
+				from += fmt.Sprintf(" (and %d more)", len(refs)-1)
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", kv[0], kv[1], from)
 	}
 	if p.OptedOut {
 		fmt.Fprintf(tw, "  opted out\tyes\n")

@@ -41,7 +41,48 @@ func (e *env) openStore() (*store.Store, error) {
 	if path == "" {
 		return nil, usageError("no store: set --db FILE or PADRON_DB")
 	}
-	return store.Open(e.ctx, path)
+	st, err := store.Open(e.ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.goldenRules()
+	if err == nil {
+		err = st.SetGoldenRules(rules)
+	}
+	if err != nil {
+		st.Close()
+		return nil, usageError("padron.yaml: %v", err)
+	}
+	return st, nil
+}
+
+// goldenRules reads padron.yaml's golden: section, field by field, either a rule
+// ("email: most_recent") or a rule with its sources
+// ("given_name: {rule: source_priority, sources: [bank, darczyncy.csv]}").
+func (e *env) goldenRules() (map[string]store.GoldenRule, error) {
+	raw := e.cfg.GetStringMap("golden")
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	out := map[string]store.GoldenRule{}
+	for field, v := range raw {
+		switch x := v.(type) {
+		case string:
+			out[field] = store.GoldenRule{Rule: x}
+		case map[string]any:
+			r := store.GoldenRule{}
+			r.Rule, _ = x["rule"].(string)
+			if srcs, ok := x["sources"].([]any); ok {
+				for _, s := range srcs {
+					r.Sources = append(r.Sources, fmt.Sprint(s))
+				}
+			}
+			out[field] = r
+		default:
+			return nil, fmt.Errorf("golden: %s: want a rule name or {rule: ..., sources: [...]}", field)
+		}
+	}
+	return out, nil
 }
 
 // library loads the built-in mappings and the user's mapping folder.

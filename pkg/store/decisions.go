@@ -180,7 +180,7 @@ func addDecisions(ctx context.Context, conn *sql.Conn, ds []Decision, actor, sou
 }
 
 // moveRecords points records at a person and rebuilds the people concerned.
-func moveRecords(ctx context.Context, conn *sql.Conn, changes []Change) error {
+func moveRecords(ctx context.Context, conn *sql.Conn, changes []Change, rules map[string]GoldenRule) error {
 	for _, c := range changes {
 		if _, err := conn.ExecContext(ctx, `UPDATE links SET person_id = ?, probability = NULL WHERE record_id = ?`, c.After, c.Record); err != nil {
 			return err
@@ -202,7 +202,7 @@ func moveRecords(ctx context.Context, conn *sql.Conn, changes []Change) error {
 		(SELECT person_id FROM links WHERE record_id = record_b)`); err != nil {
 		return err
 	}
-	return rebuildPeople(ctx, conn, people)
+	return rebuildPeople(ctx, conn, people, rules)
 }
 
 // ErrNoPerson says a record has no person yet.
@@ -252,7 +252,7 @@ func (s *Store) Decide(ctx context.Context, a, b int64, decision, actor, kind st
 			return err
 		}
 		if len(changes) > 0 {
-			return moveRecords(ctx, conn, changes)
+			return moveRecords(ctx, conn, changes, s.golden)
 		}
 		return nil
 	})
@@ -312,7 +312,7 @@ func (s *Store) merge(ctx context.Context, records []int64, actor, kind string) 
 		if err := addDecisions(ctx, conn, ds, actor, kind, id); err != nil {
 			return err
 		}
-		return moveRecords(ctx, conn, res.Changes)
+		return moveRecords(ctx, conn, res.Changes, s.golden)
 	})
 	if err != nil {
 		return nil, err
@@ -359,7 +359,7 @@ func (s *Store) Unmerge(ctx context.Context, record int64, actor string) (*Merge
 		if err := addDecisions(ctx, conn, ds, actor, "unmerge", id); err != nil {
 			return err
 		}
-		return moveRecords(ctx, conn, res.Changes)
+		return moveRecords(ctx, conn, res.Changes, s.golden)
 	})
 	if err != nil {
 		return nil, err
@@ -440,7 +440,7 @@ func (s *Store) Revert(ctx context.Context, entry int64, actor string) (*MergeRe
 		if _, err := conn.ExecContext(ctx, `UPDATE decisions SET revoked = true WHERE event_id = ?`, entry); err != nil {
 			return err
 		}
-		return moveRecords(ctx, conn, res.Changes)
+		return moveRecords(ctx, conn, res.Changes, s.golden)
 	})
 	if err != nil {
 		return nil, err

@@ -215,6 +215,7 @@ type MatchRun struct {
 	Review   []ReviewPair
 	// LogChanges are the records whose person this run changed, for the log.
 	LogChanges []Change
+	golden     map[string]GoldenRule // the store's survivorship rules, set by SaveMatchRun
 	// Attributions replace the stored ones when not nil (see saveAttributions).
 	Attributions []Attribution
 	// Summary goes to the event log.
@@ -251,6 +252,7 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}
+	r.golden = s.golden
 	if err := saveMatchRun(ctx, conn, r); err != nil {
 		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		return fmt.Errorf("save dedupe run: %w", err)
@@ -336,7 +338,7 @@ func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
 			affected = []int64{}
 		}
 	}
-	if err := rebuildPeople(ctx, conn, affected); err != nil {
+	if err := rebuildPeople(ctx, conn, affected, r.golden); err != nil {
 		return err
 	}
 	if r.Changed {
@@ -428,12 +430,12 @@ func appendRows(ctx context.Context, conn *sql.Conn, table string, n int, row fu
 // case over one in capitals, then the accented form over the unaccented ("José" over
 // "Jose"), then the longer (more complete: "Muñoz García" over "Muñoz", "Katarzyna"
 // over "Kasia"), then the most recently imported.
-func pick(expr, where string) string {
-	return `SELECT person_id, arg_max(v, (n, plain, cased, accented, length(v), last)) AS v FROM (
-		SELECT person_id, v, count(*) AS n, max(id) AS last, v <> strip_accents(v) AS accented,
+func pick(expr, where string, rule GoldenRule) string {
+	return `SELECT person_id, arg_max(v, ` + rule.order() + `) AS v FROM (
+		SELECT person_id, v, count(*) AS n, max(id) AS last, max(prio) AS prio, v <> strip_accents(v) AS accented,
 			NOT (v LIKE '%+%@%') AS plain, NOT (v = upper(v) AND v <> lower(v)) AS cased
-		FROM (SELECT person_id, id, ` + expr + ` AS v FROM golden_lr` + where + `) WHERE v IS NOT NULL AND v <> ''
-		GROUP BY person_id, v) GROUP BY person_id`
+		FROM (SELECT person_id, id, ` + expr + ` AS v, ` + rule.priority() + ` AS prio FROM golden_lr` + where + `)
+		WHERE v IS NOT NULL AND v <> '' GROUP BY person_id, v) GROUP BY person_id`
 }
 
 // goldenFields are the people columns chosen by pick, with the record expression.
@@ -448,7 +450,7 @@ var goldenFields = []struct{ name, expr string }{
 // when ids is nil. It works field by field through temporary tables, so that DuckDB
 // holds one field's grouping at a time: one query for everything ran out of memory
 // at a million records under the 512 MB limit.
-func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
+func rebuildPeople(ctx context.Context, q execQuerier, ids []int64, rules map[string]GoldenRule) error {
 	filter := ""
 	if ids != nil {
 		if len(ids) == 0 {
@@ -488,7 +490,7 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
 			strings.Replace(filter, "WHERE", "AND", 1),
 		`CREATE OR REPLACE TEMP TABLE golden_lr AS SELECT l.person_id, r.id, n.n > 1 AS multi, r.given_name,
 		r.family_name, r.emails, r.phones, r.street, r.postcode, r.city, r.region, r.country, r.birth_date,
-		r.national_id, r.opt_out, r.tags, r.source_file FROM links l JOIN records r ON r.id = l.record_id
+		r.national_id, r.opt_out, r.tags, r.source_file, r.source FROM links l JOIN records r ON r.id = l.record_id
 		JOIN golden_n n ON n.person_id = l.person_id
 		WHERE (n.n > 1 OR len(coalesce(r.emails, [])) > 1 OR len(coalesce(r.phones, [])) > 1)` +
 			strings.Replace(filter, "WHERE", "AND", 1),
@@ -508,9 +510,9 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64) error {
 	stmts = append(stmts, `CREATE OR REPLACE TEMP TABLE golden_v (person_id BIGINT, field VARCHAR, v VARCHAR)`)
 	var sel strings.Builder
 	for _, f := range goldenFields {
-		q := pick(f.expr, "")
+		q := pick(f.expr, "", rules[f.name])
 		if !strings.Contains(f.expr, "unnest") {
-			q = pick(f.expr, " WHERE multi") + ` UNION ALL SELECT person_id, ` + f.expr + ` AS v FROM golden_lr
+			q = pick(f.expr, " WHERE multi", rules[f.name]) + ` UNION ALL SELECT person_id, ` + f.expr + ` AS v FROM golden_lr
 				WHERE NOT multi AND ` + f.expr + ` IS NOT NULL AND ` + f.expr + ` <> ''`
 		}
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO golden_v SELECT person_id, '%s', v FROM (%s)`, f.name, q))

@@ -325,7 +325,7 @@ func (s *Store) RebuildPeople(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := rebuildPeople(ctx, tx, nil); err != nil {
+	if err := rebuildPeople(ctx, tx, nil, s.golden); err != nil {
 		return err
 	}
 	return tx.Commit()

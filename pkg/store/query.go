@@ -110,7 +110,7 @@ func (s *Store) UndoBatch(ctx context.Context, id int64, actor string) (*Batch, 
 			return nil, fmt.Errorf("undo batch %d: %w", id, err)
 		}
 	}
-	if err := rebuildPeople(ctx, tx, people); err != nil {
+	if err := rebuildPeople(ctx, tx, people, s.golden); err != nil {
 		return nil, fmt.Errorf("undo batch %d: %w", id, err)
 	}
 	if err := refreshOptOuts(ctx, tx); err != nil {

@@ -15,8 +15,9 @@ import (
 
 // Store is an open padron store.
 type Store struct {
-	db   *sql.DB
-	path string
+	db     *sql.DB
+	path   string
+	golden map[string]GoldenRule // survivorship rules by field; absent: most frequent
 }
 
 // InUseError says another process holds the store.
