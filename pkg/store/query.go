@@ -91,6 +91,15 @@ func (s *Store) UndoBatch(ctx context.Context, id int64, actor string) (*Batch, 
 		people = append(people, p)
 	}
 	rows.Close()
+	// The log keeps which person each record left (the undo's event id is the next one).
+	ev, err := currentCounter(ctx, tx, "event")
+	if err != nil {
+		return nil, fmt.Errorf("undo batch %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO log_changes SELECT ?, record_id, person_id, NULL FROM links
+		WHERE record_id IN (SELECT id FROM records WHERE batch_id = ?)`, ev+1, id); err != nil {
+		return nil, fmt.Errorf("undo batch %d: %w", id, err)
+	}
 	for _, q := range []string{
 		`DELETE FROM links WHERE record_id IN (SELECT id FROM records WHERE batch_id = ?)`,
 		`DELETE FROM match_pairs WHERE record_a IN (SELECT id FROM records WHERE batch_id = ?)
