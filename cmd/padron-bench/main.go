@@ -54,6 +54,8 @@ const usage = `usage:
   padron-bench import [-rows N] [-xlsx-rows N] [-runs N] [-dir DIR]
   padron-bench dedupe-accuracy [-shared DIR] [-dir DIR] [-only SET,...] [-auto P] [-review P] [-padron BIN]
   padron-bench dedupe-speed [-sizes N,N,...] [-dir DIR] [-auto P] [-review P] [-padron BIN]
+  padron-bench review-speed [-records N] [-items N] [-dir DIR] [-review P] [-padron BIN]
+  padron-bench review-roundtrip [-people N] [-min N] [-dir DIR] [-review P] [-auto P] [-padron BIN]
   padron-bench bank-mt940 [-shared DIR] [-v]
   padron-bench bank-camt [-shared DIR] [-v]
   padron-bench bank-ofx [-shared DIR] [-v]
@@ -74,6 +76,10 @@ func main() {
 		err = accuracyMain(os.Args[2:])
 	case "dedupe-speed":
 		err = speedMain(os.Args[2:])
+	case "review-speed":
+		err = reviewSpeedMain(os.Args[2:])
+	case "review-roundtrip":
+		err = reviewRoundtripMain(os.Args[2:])
 	case "bank-mt940":
 		err = bankMT940Main(os.Args[2:])
 	case "bank-camt":

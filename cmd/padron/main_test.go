@@ -37,10 +37,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"encode": cmdEncode,
-			"mkxlsx": cmdMkxlsx,
-			"sql":    cmdSQL,
-			"zipdir": cmdZipdir,
+			"encode":  cmdEncode,
+			"mkxlsx":  cmdMkxlsx,
+			"sql":     cmdSQL,
+			"xlsxset": cmdXlsxset,
+			"zipdir":  cmdZipdir,
 		},
 	})
 }
@@ -209,4 +210,23 @@ func cmdZipdir(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(zw.Close())
 	ts.Check(out.Close())
+}
+
+// xlsxset FILE SHEET CELL=VALUE... writes text into cells of an existing workbook, as a
+// steward filling in a review export would.
+func cmdXlsxset(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 {
+		ts.Fatalf("usage: xlsxset FILE SHEET CELL=VALUE...")
+	}
+	f, err := excelize.OpenFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	for _, kv := range args[2:] {
+		c, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			ts.Fatalf("bad cell spec %q", kv)
+		}
+		ts.Check(f.SetCellStr(args[1], c, v))
+	}
+	ts.Check(f.Save())
 }

@@ -198,6 +198,8 @@ func describeEntry(en store.LogEntry) string {
 		return fmt.Sprintf("record #%s out of %s into %s", num("record"), num("from"), num("into"))
 	case "revert":
 		return fmt.Sprintf("reverts entry %s (%v)", num("reverts"), d["kind"])
+	case "review":
+		return fmt.Sprintf("records %v: %v", d["records"], d["decision"])
 	case "dedupe":
 		return fmt.Sprintf("run %s, %v records, %v people", num("run"), d["records"], d["people"])
 	case "import", "import.undo":

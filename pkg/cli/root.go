@@ -169,6 +169,7 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newMergeCmd(e),
 		newUnmergeCmd(e),
 		newLogCmd(e),
+		newReviewCmd(e),
 	)
 	return root
 }

@@ -326,8 +326,10 @@ func StoredModel(ctx context.Context, st *store.Store) (*match.Model, error) {
 	return model, nil
 }
 
-// Explain lays out how the last run's model scores two records.
-func Explain(ctx context.Context, st *store.Store, a, b int64, nicknameFiles []string) (*match.Explanation, error) {
+// NewExplainer builds what explaining a pair needs, once: the stored model, the term
+// frequencies and the shared values of the last run. A review session explains many
+// pairs with one.
+func NewExplainer(ctx context.Context, st *store.Store, nicknameFiles []string) (*match.Explainer, error) {
 	nick, err := Nicknames(nicknameFiles)
 	if err != nil {
 		return nil, err
@@ -337,6 +339,26 @@ func Explain(ctx context.Context, st *store.Store, a, b int64, nicknameFiles []s
 		return nil, err
 	}
 	values, totals, err := st.StoredTF(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set := func(key string) map[string]bool {
+		out := make(map[string]bool, len(values[key]))
+		for v := range values[key] {
+			out[v] = true
+		}
+		return out
+	}
+	shared := match.Shared{Emails: set(sharedEmailKey), Phones: set(sharedPhoneKey), Homes: set(namesakeHomeKey)}
+	return match.NewExplainer(model, match.NewTF(values, totals), nick, shared), nil
+}
+
+// ToMatch is a stored record as matching reads it.
+func ToMatch(m store.MatchRecord) match.Record { return toMatch(m) }
+
+// Explain lays out how the last run's model scores two records.
+func Explain(ctx context.Context, st *store.Store, a, b int64, nicknameFiles []string) (*match.Explanation, error) {
+	ex, err := NewExplainer(ctx, st, nicknameFiles)
 	if err != nil {
 		return nil, err
 	}
@@ -357,16 +379,8 @@ func Explain(ctx context.Context, st *store.Store, a, b int64, nicknameFiles []s
 	if ra == nil || rb == nil {
 		return nil, fmt.Errorf("record not found")
 	}
-	set := func(key string) map[string]bool {
-		out := map[string]bool{}
-		for v := range values[key] {
-			out[v] = true
-		}
-		return out
-	}
-	shared := match.Shared{Emails: set(sharedEmailKey), Phones: set(sharedPhoneKey), Homes: set(namesakeHomeKey)}
-	ex := match.NewExplainer(model, match.NewTF(values, totals), nick, shared).Explain(ra, rb)
-	return &ex, nil
+	out := ex.Explain(ra, rb)
+	return &out, nil
 }
 
 // changes returns the indexes of records whose person differs from before (new

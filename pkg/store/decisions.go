@@ -196,12 +196,12 @@ func moveRecords(ctx context.Context, conn *sql.Conn, changes []Change, rules ma
 			}
 		}
 	}
-	sort.Slice(people, func(i, j int) bool { return people[i] < people[j] })
-	// Pairs queued about records now one person leave the review queue.
-	if _, err := conn.ExecContext(ctx, `DELETE FROM match_pairs WHERE (SELECT person_id FROM links WHERE record_id = record_a) =
-		(SELECT person_id FROM links WHERE record_id = record_b)`); err != nil {
-		return err
+	if len(people) == 0 {
+		return nil // nil would rebuild everyone
 	}
+	sort.Slice(people, func(i, j int) bool { return people[i] < people[j] })
+	// Queued pairs stay: the queue shows only pairs still in two people and undecided,
+	// so an undone merge puts its pair back in the queue.
 	return rebuildPeople(ctx, conn, people, rules)
 }
 
