@@ -160,3 +160,29 @@ Piotr,Zieliński,piotr.z@example.org,Gdańsk
 		t.Error("a pair decided different was joined")
 	}
 }
+
+// TestRevertDedupeRun: reverting a run takes its conclusions back (a record it placed
+// has no person again); the next run draws them again.
+func TestRevertDedupeRun(t *testing.T) {
+	st := importCSV(t, fiveContacts)
+	ctx := context.Background()
+	if _, err := Run(ctx, st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := st.Log(ctx, 0, 1)
+	if err != nil || len(entries) != 1 || entries[0].Kind != "dedupe" || entries[0].Changes != 5 {
+		t.Fatalf("last log entry %+v (%v), want the dedupe run with 5 changes", entries, err)
+	}
+	if _, err := st.Revert(ctx, entries[0].ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Unlinked(ctx); err != nil || n != 5 {
+		t.Fatalf("after reverting the first run, %d records unlinked (%v), want 5", n, err)
+	}
+	if _, err := Run(ctx, st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if personOf(t, st, 1) == 0 || personOf(t, st, 1) != personOf(t, st, 2) {
+		t.Error("the next run did not place Ana's records again")
+	}
+}

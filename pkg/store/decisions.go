@@ -182,7 +182,12 @@ func addDecisions(ctx context.Context, conn *sql.Conn, ds []Decision, actor, sou
 // moveRecords points records at a person and rebuilds the people concerned.
 func moveRecords(ctx context.Context, conn *sql.Conn, changes []Change, rules map[string]GoldenRule) error {
 	for _, c := range changes {
-		if _, err := conn.ExecContext(ctx, `UPDATE links SET person_id = ?, probability = NULL WHERE record_id = ?`, c.After, c.Record); err != nil {
+		q, args := `UPDATE links SET person_id = ?, probability = NULL WHERE record_id = ?`, []any{c.After, c.Record}
+		if c.After == 0 {
+			// Back to no person (reverting the run that first placed the record).
+			q, args = `DELETE FROM links WHERE record_id = ?`, []any{c.Record}
+		}
+		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
 	}
@@ -399,9 +404,13 @@ func (s *Store) Revert(ctx context.Context, entry int64, actor string) (*MergeRe
 			return fmt.Errorf("log entry %d was already reverted by entry %d", entry, reverted.Int64)
 		}
 		switch kind {
-		case "merge", "unmerge", "review", "revert":
+		case "merge", "unmerge", "review", "revert", "dedupe":
+		case "import":
+			return fmt.Errorf("log entry %d is an import: undo it with 'padron imports undo'", entry)
+		case "import.undo":
+			return fmt.Errorf("log entry %d undid an import, whose records are gone: import the file again", entry)
 		default:
-			return fmt.Errorf("log entry %d is a %s: only merges, unmerges, review decisions and reverts can be reverted here (an import is undone with 'padron imports undo')", entry, kind)
+			return fmt.Errorf("log entry %d (%s) cannot be reverted", entry, kind)
 		}
 		rows, err := conn.QueryContext(ctx, `SELECT c.record_id, coalesce(c.person_before, 0), coalesce(c.person_after, 0),
 			coalesce(l.person_id, 0) FROM log_changes c LEFT JOIN links l ON l.record_id = c.record_id
