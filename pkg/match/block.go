@@ -2,7 +2,7 @@ package match
 
 import (
 	"context"
-	"hash/maphash"
+	"encoding/binary"
 	"slices"
 	"sync"
 )
@@ -15,7 +15,7 @@ type rule struct {
 	name string
 	uses []int // comparisons the rule's keys agree on; its EM session leaves them out
 	cap  int
-	keys func(r *Rules, f *feat, emit func(parts ...string))
+	keys func(r *Rules, f *feat, emit func(a, b string))
 	// recall lists, per comparison in uses, the levels at which two records of one
 	// person surely share the rule's key: with m it tells what share of all matches
 	// the rule finds, which turns its session's match count into an estimate of the
@@ -43,22 +43,22 @@ func newRules(nick *Nicknames, capN int) *Rules {
 	}
 	r := &Rules{nick: nick}
 	r.list = []rule{
-		{"email", []int{cEmail}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+		{"email", []int{cEmail}, capN, func(_ *Rules, f *feat, emit func(a, b string)) {
 			for _, e := range f.emails {
-				emit(e)
+				emit(e, "")
 			}
 		}, map[int][]uint8{cEmail: {1, 2}}},
-		{"phone", []int{cPhone}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+		{"phone", []int{cPhone}, capN, func(_ *Rules, f *feat, emit func(a, b string)) {
 			for _, p := range f.phones {
-				emit(p)
+				emit(p, "")
 			}
 		}, map[int][]uint8{cPhone: {1, 2}}},
-		{"national_id", []int{cNatID}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+		{"national_id", []int{cNatID}, capN, func(_ *Rules, f *feat, emit func(a, b string)) {
 			if f.natID != "" {
-				emit(f.natID)
+				emit(f.natID, "")
 			}
 		}, map[int][]uint8{cNatID: {1}}},
-		{"given+family", []int{cGiven, cFamily}, capN, func(r *Rules, f *feat, emit func(...string)) {
+		{"given+family", []int{cGiven, cFamily}, capN, func(r *Rules, f *feat, emit func(a, b string)) {
 			if f.given1 == "" {
 				return
 			}
@@ -72,14 +72,14 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				}
 			}
 		}, map[int][]uint8{cGiven: {1}, cFamily: {1}}},
-		{"email_user", []int{cEmail}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+		{"email_user", []int{cEmail}, capN, func(_ *Rules, f *feat, emit func(a, b string)) {
 			for _, l := range f.locals {
 				if len(l) >= 5 {
-					emit(l) // jan.kowalski at gmail.com and at wp.pl
+					emit(l, "") // jan.kowalski at gmail.com and at wp.pl
 				}
 			}
 		}, nil},
-		{"email_parts", []int{cEmail}, small, func(_ *Rules, f *feat, emit func(...string)) {
+		{"email_parts", []int{cEmail}, small, func(_ *Rules, f *feat, emit func(a, b string)) {
 			for _, l := range f.locals {
 				if len(l) >= 8 {
 					// The start and the end of the user name: a typo spares one.
@@ -91,7 +91,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				}
 			}
 		}, nil},
-		{"given+family_prefix", []int{cGiven}, small, func(r *Rules, f *feat, emit func(...string)) {
+		{"given+family_prefix", []int{cGiven}, small, func(r *Rules, f *feat, emit func(a, b string)) {
 			if f.given1 == "" {
 				return
 			}
@@ -101,7 +101,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				}
 			}
 		}, nil},
-		{"family+given_initial", []int{cFamily}, small, func(_ *Rules, f *feat, emit func(...string)) {
+		{"family+given_initial", []int{cFamily}, small, func(_ *Rules, f *feat, emit func(a, b string)) {
 			if f.given1 == "" {
 				return
 			}
@@ -109,7 +109,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				emit(t, f.given1[:1]) // a typo in the first name
 			}
 		}, nil},
-		{"given+birth_date", []int{cGiven, cDOB}, capN, func(r *Rules, f *feat, emit func(...string)) {
+		{"given+birth_date", []int{cGiven, cDOB}, capN, func(r *Rules, f *feat, emit func(a, b string)) {
 			if f.given1 == "" || f.dob == 0 {
 				return
 			}
@@ -117,7 +117,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				emit(g, f.dobS)
 			}
 		}, map[int][]uint8{cGiven: {1}, cDOB: {1}}},
-		{"family+birth_date", []int{cFamily, cDOB}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+		{"family+birth_date", []int{cFamily, cDOB}, capN, func(_ *Rules, f *feat, emit func(a, b string)) {
 			if f.dob == 0 {
 				return
 			}
@@ -125,12 +125,12 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				emit(t, f.dobS)
 			}
 		}, map[int][]uint8{cFamily: {1}, cDOB: {1}}},
-		{"birth_date+postcode", []int{cDOB, cPostcode}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+		{"birth_date+postcode", []int{cDOB, cPostcode}, capN, func(_ *Rules, f *feat, emit func(a, b string)) {
 			if f.dob != 0 && f.post != "" {
 				emit(f.dobS, f.post)
 			}
 		}, map[int][]uint8{cDOB: {1}, cPostcode: {1}}},
-		{"family+postcode", []int{cFamily, cPostcode}, capN, func(_ *Rules, f *feat, emit func(...string)) {
+		{"family+postcode", []int{cFamily, cPostcode}, capN, func(_ *Rules, f *feat, emit func(a, b string)) {
 			if f.post == "" {
 				return
 			}
@@ -138,7 +138,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				emit(t, f.post)
 			}
 		}, map[int][]uint8{cFamily: {1}, cPostcode: {1}}},
-		{"given+postcode", []int{cGiven, cPostcode}, capN, func(r *Rules, f *feat, emit func(...string)) {
+		{"given+postcode", []int{cGiven, cPostcode}, capN, func(r *Rules, f *feat, emit func(a, b string)) {
 			if f.given1 == "" || f.post == "" {
 				return
 			}
@@ -146,14 +146,14 @@ func newRules(nick *Nicknames, capN int) *Rules {
 				emit(g, f.post)
 			}
 		}, map[int][]uint8{cGiven: {1}, cPostcode: {1}}},
-		{"family", []int{cFamily}, small, func(_ *Rules, f *feat, emit func(...string)) {
+		{"family", []int{cFamily}, small, func(_ *Rules, f *feat, emit func(a, b string)) {
 			if f.family != "" {
-				emit(f.family)
+				emit(f.family, "")
 			}
 		}, nil},
-		{"birth_date", []int{cDOB}, small, func(_ *Rules, f *feat, emit func(...string)) {
+		{"birth_date", []int{cDOB}, small, func(_ *Rules, f *feat, emit func(a, b string)) {
 			if f.dob != 0 {
-				emit(f.dobS)
+				emit(f.dobS, "")
 			}
 		}, nil},
 	}
@@ -191,7 +191,36 @@ type candidates struct {
 
 func pairOf(p uint64) (i, j int) { return int(p >> 32), int(p & 0xffffffff) }
 
-var seed = maphash.MakeSeed()
+// keyHash hashes a blocking key of one part (b empty) or two (a, then a zero byte,
+// then b): FNV-1a, eight bytes at a time, then a final mix. It is fixed, unlike a
+// seeded hash, so that the rare collisions (the same hash for two keys, which only
+// add a candidate pair) are the same in every run, and so are the results.
+func keyHash(a, b string) uint64 {
+	h := uint64(14695981039346656037)
+	h = hashBytes(h, a)
+	if b != "" {
+		h = (h ^ 0) * 1099511628211
+		h = hashBytes(h, b)
+	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+func hashBytes(h uint64, s string) uint64 {
+	for len(s) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64([]byte(s[:8]))) * 1099511628211
+		h ^= h >> 29
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 1099511628211
+	}
+	return h
+}
 
 // block runs every rule. A pair is produced only when want(i, j) says so (used by
 // incremental runs: at least one side new, not already one person).
@@ -236,18 +265,9 @@ func (rs *Rules) runRule(ctx context.Context, ri int, fs []feat, want func(i, j 
 	// a key sit together. A hash collision only adds a candidate pair, which scoring
 	// then rejects.
 	entries := make([]uint64, 0, len(fs))
-	var h maphash.Hash
-	h.SetSeed(seed)
 	var idx int
-	emit := func(parts ...string) {
-		h.Reset()
-		for k, p := range parts {
-			if k > 0 {
-				h.WriteByte(0)
-			}
-			h.WriteString(p)
-		}
-		entries = append(entries, h.Sum64()<<idxBits|uint64(idx))
+	emit := func(a, b string) {
+		entries = append(entries, keyHash(a, b)<<idxBits|uint64(idx))
 	}
 	for i := range fs {
 		if i&0xffff == 0 && ctx.Err() != nil {

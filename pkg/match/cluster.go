@@ -78,6 +78,13 @@ func (c *clusterer) link(i, j int) bool {
 	}
 	gi, gj := c.group(ri), c.group(rj)
 	var lv levels
+	// A link resting on names and places alone may not join records whose emails
+	// differ (see indirectConflict).
+	bare := false
+	if c.sc != nil && len(gi)*len(gj) > 1 {
+		c.cmp.compare(&c.fs[i], &c.fs[j], &lv)
+		bare = !personal(&lv)
+	}
 	for _, x := range gi {
 		for _, y := range gj {
 			if len(c.cannot) > 0 && c.cannot[pairKey(int(x), int(y))] {
@@ -87,7 +94,7 @@ func (c *clusterer) link(i, j int) bool {
 			if int(x) == i && int(y) == j || int(x) == j && int(y) == i {
 				continue // the link itself was checked when scored
 			}
-			if c.indirectConflict(&c.fs[x], &c.fs[y], &lv) {
+			if c.indirectConflict(&c.fs[x], &c.fs[y], &lv, bare) {
 				c.Rejected++
 				return false
 			}
@@ -99,10 +106,15 @@ func (c *clusterer) link(i, j int) bool {
 
 // indirectConflict says whether two records may not become one person through
 // others: a contradiction (see conflict), or, directly, a match probability below
-// chainFloor with an email or a phone that differs. The first stops a household
-// being joined through a record without a first name; the second stops chains of
-// namesakes ("Jan Kowalski" with one address, then another, then another).
-func (c *clusterer) indirectConflict(a, b *feat, lv *levels) bool {
+// chainFloor with a phone that differs, or an email that differs while both have a
+// phone or the link joining them (bare) agrees on nothing personal. The first stops
+// a household being joined through a record without a first name; the second stops
+// chains of namesakes ("Jan Kowalski" with one address, then another, then another,
+// or one with a phone and one with an email joined through a record with the name
+// alone). A different email alone, in a pair with a phone missing, is left to weigh
+// when the link itself rests on something personal: one person's emails are
+// mistyped beyond recognition often enough (fake_1000 shows it).
+func (c *clusterer) indirectConflict(a, b *feat, lv *levels, bare bool) bool {
 	var w float64
 	if c.sc != nil {
 		w = c.sc.score(a, b, lv)
@@ -116,7 +128,20 @@ func (c *clusterer) indirectConflict(a, b *feat, lv *levels) bool {
 	if conflict(lv, strict) {
 		return true
 	}
-	return c.sc != nil && w < c.floor && (lv[cEmail] == last(cEmail) && lv[cPhone] != lvMissing || lv[cPhone] == last(cPhone) && lv[cEmail] != lvMissing)
+	if c.sc == nil || w >= c.floor {
+		return false
+	}
+	return lv[cPhone] == last(cPhone) || lv[cEmail] == last(cEmail) && (lv[cPhone] != lvMissing || bare)
+}
+
+// personal reports whether a pair agrees on something personal: a birth date (up
+// to a typo or a day/month swap), an email or a phone (up to a near miss), a national
+// id.
+func personal(lv *levels) bool {
+	return lv[cDOB] != lvMissing && lv[cDOB] <= 3 ||
+		lv[cEmail] != lvMissing && lv[cEmail] < last(cEmail) ||
+		lv[cPhone] != lvMissing && lv[cPhone] < last(cPhone) ||
+		lv[cNatID] != lvMissing && lv[cNatID] < last(cNatID)
 }
 
 // clusters numbers the groups 0..k-1 in order of their smallest record.

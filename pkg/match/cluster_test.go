@@ -77,3 +77,57 @@ func TestRunObeysDecisions(t *testing.T) {
 		t.Errorf("must-link ignored: %v", res.Cluster)
 	}
 }
+
+// Namesakes joined through a record with the name alone: C matches A and B on the
+// name only, and A and B, one with a phone, the other with an email and another
+// phone, score far apart.
+func TestChainingGuardContacts(t *testing.T) {
+	nick := DefaultNicknames()
+	sc := newScorer(NewModel(), nil, nick)
+	guard := func(recs []Record) *clusterer {
+		cl := newClusterer(prepareAll(recs), &comparer{nick: nick})
+		cl.sc, cl.floor = sc, logit(chainFloor)
+		return cl
+	}
+	low := func(cl *clusterer, i, j int) {
+		t.Helper()
+		var lv levels
+		if w := sc.score(&cl.fs[i], &cl.fs[j], &lv); w >= cl.floor {
+			t.Fatalf("records %d and %d score %.1f bits, not below the chain floor", i, j, w)
+		}
+	}
+	// Phones differ; A has no email.
+	cl := guard([]Record{
+		{GivenName: "Weronika", FamilyName: "Sokołowska", Phones: []string{"+48887235613"}, Street: "ul. Długa 1", City: "Łódź", Postcode: "90-001"},
+		{GivenName: "Weronika", FamilyName: "Sokołowska", Phones: []string{"+48606292754"}, Emails: []string{"wsokolowska7447@onet.pl"}, Street: "ul. Polna 7", City: "Gdańsk", Postcode: "80-001"},
+		{GivenName: "Weronika", FamilyName: "Sokołowska", Emails: []string{"wsokolowska7447@onet.pl"}},
+	})
+	low(cl, 0, 1)
+	if !cl.link(1, 2) {
+		t.Fatal("B–C (one mailbox) refused")
+	}
+	if cl.link(0, 2) {
+		t.Error("A–C joined records with different phones through a name alone")
+	}
+	// Emails differ, A has no phone, and the link rests on the name alone: refused.
+	// The same link with a birth date in common is allowed: one person's emails are
+	// at times mistyped beyond recognition.
+	for _, dated := range []bool{false, true} {
+		recs := []Record{
+			{GivenName: "Federico", FamilyName: "Coppola", BirthDate: 19561001, Emails: []string{"coppolaf6408@gmail.com"}, City: "Rosario", Postcode: "2000"},
+			{GivenName: "Federico", FamilyName: "Coppola", Phones: []string{"+541169181995"}, Emails: []string{"coppola.federico95@example.org"}, City: "Mendoza", Postcode: "5500"},
+			{GivenName: "Federico", FamilyName: "Coppola", Phones: []string{"+541169181995"}},
+		}
+		if dated {
+			recs[2].BirthDate = 19561001
+		}
+		cl := guard(recs)
+		low(cl, 0, 1)
+		if !cl.link(1, 2) {
+			t.Fatal("B–C (one phone) refused")
+		}
+		if got := cl.link(0, 2); got != dated {
+			t.Errorf("birth date in common %v: A–C joined %v, want %v", dated, got, dated)
+		}
+	}
+}

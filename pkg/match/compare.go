@@ -184,14 +184,16 @@ func (c *comparer) given(a, a1, b, b1 string) uint8 {
 		return lvMissing
 	case a == b:
 		return lvExact
-	case a1 == b1 || c.nick.Same(a1, b1) || c.nick.Same(a, b) || (a != a1 || b != b1) && shareWord(a, b):
+	// Same(a, b) is asked only of double names: for single ones it is Same(a1, b1).
+	case a1 == b1 || c.nick.Same(a1, b1) || (a != a1 || b != b1) && (c.nick.Same(a, b) || shareWord(a, b)):
 		return 2
 	case genderPair(a1, b1):
 		return 6 // Mario/María, Daniel/Daniela: siblings and spouses, not typos
 	}
-	jw := jaroWinkler(a, b)
+	// Only whether jw reaches 0.85 or 0.92 matters: below 0.85 it may read 0.
+	jw := jwFrom(a, b, 0.85)
 	if a1 != a || b1 != b {
-		if j1 := jaroWinkler(a1, b1); j1 > jw {
+		if j1 := jwFrom(a1, b1, 0.85); j1 > jw {
 			jw = j1
 		}
 	}
@@ -204,8 +206,8 @@ func (c *comparer) given(a, a1, b, b1 string) uint8 {
 		return 4
 	case (len(a1) == 1 || len(b1) == 1) && a1[0] == b1[0]:
 		return 5
-	case c.nickTypo(a1, b1) || c.nickTypo(b1, a1):
-		return 4 // "Bartłomiw" and "Bartek": a mistyped name and its short form
+	case c.nickTypo(a1, b1) || c.nickTypo(b1, a1) || c.nick.Misspelt(a1, b1) || c.nick.Misspelt(b1, a1):
+		return 4 // "Bartłomiw" and "Bartek", "Naacho" and "Ignacio": a name or its short form mistyped
 	}
 	return 6
 }
@@ -256,7 +258,7 @@ func sameWord(x, y string) bool {
 	case len(x) >= 8 && len(y) >= 8:
 		return editWithin2(x, y)
 	}
-	return len(x) >= 4 && len(y) >= 4 && jaroWinkler(x, y) >= 0.92
+	return len(x) >= 4 && len(y) >= 4 && jwAtLeast(x, y, 0.92)
 }
 
 // surnameGenders reports the masculine and feminine forms of one Polish surname
@@ -275,11 +277,11 @@ func shareWord(a, b string) bool {
 	if !strings.Contains(a, " ") && !strings.Contains(b, " ") {
 		return false
 	}
-	for _, x := range strings.Fields(a) {
+	for x := range strings.FieldsSeq(a) {
 		if len(x) < 3 {
 			continue
 		}
-		for _, y := range strings.Fields(b) {
+		for y := range strings.FieldsSeq(b) {
 			if x == y {
 				return true
 			}
@@ -294,7 +296,13 @@ func wordsMatch(aw, bw []string) int {
 	if len(aw) != len(bw) || len(aw) < 2 {
 		return 0
 	}
-	used := make([]bool, len(bw))
+	var buf [8]bool
+	used := buf[:0]
+	if len(bw) <= len(buf) {
+		used = buf[:len(bw)]
+	} else {
+		used = make([]bool, len(bw))
+	}
 	exact := true
 	for _, x := range aw {
 		found := -1
@@ -330,17 +338,25 @@ func genderPair(a, b string) bool {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	if len(a) < 3 || !normalize.IsGivenName(a) || !normalize.IsGivenName(b) {
-		return false // a typo (Edyt/Edyta), not a name's other form
+	if len(a) < 3 {
+		return false
 	}
+	// The spelling first, then the names (looked up, so dearer).
 	switch {
 	case len(b) == len(a)+1: // daniel/daniela, jan/jana (but not the typo diana/dianaa)
-		return b[len(b)-1] == 'a' && a[len(a)-1] != 'a' && b[:len(a)] == a
+		if !(b[len(b)-1] == 'a' && a[len(a)-1] != 'a' && b[:len(a)] == a) {
+			return false
+		}
 	case len(a) == len(b): // mario/maria, julio/julia
 		x, y := a[len(a)-1], b[len(b)-1]
-		return a[:len(a)-1] == b[:len(b)-1] && (x == 'o' && y == 'a' || x == 'a' && y == 'o')
+		if !(a[:len(a)-1] == b[:len(b)-1] && (x == 'o' && y == 'a' || x == 'a' && y == 'o')) {
+			return false
+		}
+	default:
+		return false
 	}
-	return false
+	// A typo (Edyt/Edyta) is not a name's other form.
+	return normalize.IsGivenName(a) && normalize.IsGivenName(b)
 }
 
 func family(a string, at []string, b string, bt []string) uint8 {
@@ -386,9 +402,10 @@ func family(a string, at []string, b string, bt []string) uint8 {
 	if shared {
 		return 2
 	}
-	jw := jaroWinkler(a, b)
+	// Only whether jw reaches 0.80 or 0.92 matters: below 0.80 it may read 0.
+	jw := jwFrom(a, b, 0.80)
 	if len(at) > 1 || len(bt) > 1 {
-		if j1 := jaroWinkler(firstOr(at, a), firstOr(bt, b)); j1 > jw {
+		if j1 := jwFrom(firstOr(at, a), firstOr(bt, b), 0.80); j1 > jw {
 			jw = j1
 		}
 	}
@@ -486,6 +503,34 @@ func phone(a, b *feat) uint8 {
 		return lvMissing
 	}
 	best := uint8(4)
+	if len(a.phoneNums) == len(a.phones) && len(b.phoneNums) == len(b.phones) {
+		// The same, on numbers: no reaching into two strings per pair.
+		for i, x := range a.phoneNums {
+			for k, y := range b.phoneNums {
+				if x == 0 || y == 0 {
+					if l := phoneStrings(a.phones[i], b.phones[k], best); l == lvExact {
+						if a.phoneShared&(1<<i) == 0 {
+							return lvExact
+						}
+						best = 2
+					} else {
+						best = min(best, l)
+					}
+					continue
+				}
+				switch {
+				case x == y:
+					if a.phoneShared&(1<<i) == 0 {
+						return lvExact
+					}
+					best = 2
+				case best > 3 && x>>56 >= 9 && y>>56 >= 9 && (x&phoneDigits)%1e8 == (y&phoneDigits)%1e8:
+					best = 3
+				}
+			}
+		}
+		return best
+	}
 	for i, x := range a.phones {
 		for _, y := range b.phones {
 			switch {
@@ -498,6 +543,21 @@ func phone(a, b *feat) uint8 {
 				best = 3
 			}
 		}
+	}
+	return best
+}
+
+// phoneDigits masks a phoneNum's value.
+const phoneDigits = 1<<56 - 1
+
+// phoneStrings is phone's test of two numbers as strings: lvExact, 3 (the same
+// last 8 digits, when best is still above 3) or best.
+func phoneStrings(x, y string, best uint8) uint8 {
+	switch {
+	case x == y:
+		return lvExact
+	case best > 3 && len(x) >= 9 && len(y) >= 9 && x[len(x)-8:] == y[len(y)-8:]:
+		return 3
 	}
 	return best
 }
@@ -520,7 +580,7 @@ func similar(a, b string, min float64, c int) uint8 {
 		return lvMissing
 	case a == b:
 		return lvExact
-	case jaroWinkler(a, b) >= min:
+	case jwAtLeast(a, b, min):
 		return 2
 	}
 	return last(c)

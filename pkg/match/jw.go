@@ -28,6 +28,67 @@ func jaroWinkler(a, b string) float64 {
 	return j + float64(l)*0.1*(1-j)
 }
 
+// jwBound returns an upper bound of jaroWinkler(a, b), in O(len a + len b): Jaro's
+// matches are at most the letters the two share regardless of position, and its
+// transpositions at least none. Comparisons use it to skip the quadratic Jaro
+// of pairs that cannot reach a threshold (see jwAtLeast).
+func jwBound(a, b string) float64 {
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 || la > 255 || lb > 255 || a == b {
+		return 1
+	}
+	l := 0
+	for l < 4 && l < la && l < lb && a[l] == b[l] {
+		l++
+	}
+	bound := func(m int) float64 {
+		mf := float64(m)
+		j := (mf/float64(la) + mf/float64(lb) + 1) / 3
+		return j + float64(l)*0.1*(1-j)
+	}
+	// First with the most matches the lengths allow; then counting the letters in
+	// common. Bytes are counted modulo 128, which can only add matches.
+	if b := bound(min(la, lb)); b < 0.80 {
+		return b
+	}
+	var n [128]uint8
+	for i := 0; i < la; i++ {
+		n[a[i]&127]++
+	}
+	m := 0
+	for i := 0; i < lb; i++ {
+		if c := b[i] & 127; n[c] > 0 {
+			n[c]--
+			m++
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	return bound(m)
+}
+
+// jwSlack keeps jwBound on the safe side of floating-point rounding.
+const jwSlack = 1e-9
+
+// jwAtLeast reports whether jaroWinkler(a, b) >= min, skipping the full computation
+// when the bound already rules it out.
+func jwAtLeast(a, b string, min float64) bool {
+	if jwBound(a, b) < min-jwSlack {
+		return false
+	}
+	return jaroWinkler(a, b) >= min
+}
+
+// jwFrom returns jaroWinkler(a, b) when it may reach min, and 0 when it surely
+// does not: for callers that compare the result only with thresholds of min or more.
+func jwFrom(a, b string, min float64) float64 {
+	if jwBound(a, b) < min-jwSlack {
+		return 0
+	}
+	return jaroWinkler(a, b)
+}
+
 func jaro(a, b string) float64 {
 	if len(a) > len(b) {
 		a, b = b, a
@@ -130,15 +191,17 @@ func editWithin2(a, b string) bool {
 	var prev, cur [65]uint8
 	for j := 0; j <= lb; j++ {
 		prev[j] = uint8(min(j, inf))
+		cur[j] = inf
 	}
+	// Only the band |i-j| <= 2 can hold a distance within 2; cells outside it are
+	// inf, and of them only cur[i-3] (set in an earlier row) is read.
 	for i := 1; i <= la; i++ {
 		cur[0] = uint8(min(i, inf))
+		if i-3 >= 1 {
+			cur[i-3] = inf
+		}
 		best := cur[0]
-		for j := 1; j <= lb; j++ {
-			if j < i-2 || j > i+2 {
-				cur[j] = inf
-				continue
-			}
+		for j := max(1, i-2); j <= min(lb, i+2); j++ {
 			cost := uint8(1)
 			if a[i-1] == b[j-1] {
 				cost = 0

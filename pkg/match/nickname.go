@@ -39,6 +39,9 @@ type Nicknames struct {
 	canon  []string          // group id → canonical name
 	ids    map[string]int32  // canonical name → group id
 	groups map[string]*entry // folded name → the groups it belongs to
+	// names holds each group's names, the canonical one first. The slices are
+	// clipped, so that a clone appending to one never writes into the original's.
+	names [][]string
 }
 
 // entry is never changed once stored, so Clone can share it.
@@ -84,6 +87,7 @@ func (n *Nicknames) Clone() *Nicknames {
 		canon:  slices.Clip(slices.Clone(n.canon)),
 		ids:    maps.Clone(n.ids),
 		groups: maps.Clone(n.groups), // entries are immutable, sharing them is safe
+		names:  slices.Clip(slices.Clone(n.names)),
 	}
 }
 
@@ -142,6 +146,85 @@ func (n *Nicknames) Same(a, b string) bool {
 	return false
 }
 
+// Misspelt reports whether x, which is no name itself, is one slip of the keyboard
+// (see keySlip) away from the name name or from one of its short and long forms:
+// "naacho" for Ignacio (nacho), "tedd" for Edward (ted), "jsn" for Jan. Both are
+// folded, and the slip never touches the first letter. A word that is a known given
+// name or form is another name, not a slip ("ann" beside "anna", "pepa" beside
+// "pepe"). Forms that stand for several names (Ollie for Oliver and Olivia, Hal for
+// Henry and Harold) are left out: a slip from one of them would be two guesses.
+func (n *Nicknames) Misspelt(x, name string) bool {
+	if len(x) < 3 || x == name {
+		return false
+	}
+	near := func(c string) bool {
+		d := len(c) - len(x)
+		return len(c) >= 3 && d >= -1 && d <= 1 && c[0] == x[0] && keySlip(x, c)
+	}
+	found := near(name)
+	if n != nil && !found {
+		if e := n.groups[name]; e != nil {
+		search:
+			for _, g := range e.ids {
+				for k, c := range n.names[g] {
+					if near(c) && (k == 0 || len(n.groups[c].ids) == 1) {
+						found = true
+						break search
+					}
+				}
+			}
+		}
+	}
+	if !found || n != nil && n.groups[x] != nil {
+		return false
+	}
+	return !normalize.IsGivenName(x)
+}
+
+// keyNeighbours lists each letter's neighbours on a QWERTY keyboard.
+var keyNeighbours = [26]string{
+	"qwsz", "vghn", "xdfv", "serfcx", "wsdr", "drtgvc", "ftyhbv", "gyujnb", "ujko", "huikmn", "jiolm",
+	"kop", "njk", "bhjm", "iklp", "ol", "wa", "edft", "awedxz", "rfgy", "yhji", "cfgb", "qase", "zsdc",
+	"tghu", "asx",
+}
+
+func keyNeighbour(a, b byte) bool {
+	return a >= 'a' && a <= 'z' && strings.IndexByte(keyNeighbours[a-'a'], b) >= 0
+}
+
+// keySlip reports whether x is y typed with one slip of the keyboard: a neighbouring
+// key for the right one, a letter doubled or a neighbouring key pressed with it, a
+// letter left out, or two letters swapped.
+func keySlip(x, y string) bool {
+	switch {
+	case x == y:
+		return false
+	case len(x) == len(y):
+		i := 0
+		for x[i] == y[i] {
+			i++
+		}
+		if x[i+1:] == y[i+1:] {
+			return keyNeighbour(y[i], x[i])
+		}
+		return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && x[i+2:] == y[i+2:]
+	case len(x) == len(y)+1: // a letter too many in x
+		i := 0
+		for i < len(y) && x[i] == y[i] {
+			i++
+		}
+		if x[i+1:] != y[i:] {
+			return false
+		}
+		c := x[i]
+		return i > 0 && (c == x[i-1] || keyNeighbour(x[i-1], c)) ||
+			i+1 < len(x) && (c == x[i+1] || keyNeighbour(x[i+1], c))
+	case len(x)+1 == len(y): // a letter left out of x
+		return editAtMost1(x, y)
+	}
+	return false
+}
+
 // AddFile reads a list file (see Nicknames) and adds it.
 func (n *Nicknames) AddFile(path string) error {
 	f, err := os.Open(path)
@@ -187,6 +270,7 @@ func (n *Nicknames) Add(r io.Reader, name string) error {
 		if !ok {
 			id = int32(len(n.canon))
 			n.canon = append(n.canon, l.canon)
+			n.names = append(n.names, nil)
 			n.ids[l.canon] = id
 		}
 		n.link(l.canon, id)
@@ -207,6 +291,7 @@ func (n *Nicknames) link(name string, id int32) {
 		}
 		ids = slices.Clone(old.ids)
 	}
+	n.names[id] = slices.Clip(append(n.names[id], name))
 	i, _ := slices.BinarySearch(ids, id)
 	ids = slices.Insert(ids, i, id)
 	names := make([]string, len(ids))

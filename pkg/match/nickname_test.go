@@ -37,6 +37,9 @@ func TestNicknamesSame(t *testing.T) {
 		{"Ted", "Theodore"}, {"Alex", "Alejandro"}, {"Alex", "Aleksander"},
 		{"Alex", "Alexandra"}, {"Seb", "Sebastian"}, {"Seba", "Sebastián"},
 		{"José-María", "Chema"}, {"zzz", "zzz"},
+		{"Mati", "Mateusz"}, {"Ala", "Aleksandra"}, {"Wera", "Weronika"}, {"Domi", "Dominika"},
+		{"Arek", "Arkadiusz"}, {"Krzychu", "Krzysztof"}, {"Sylwka", "Sylwia"},
+		{"Moncho", "Ramón"}, {"Paqui", "Francisca"}, {"Kiko", "Francisco"}, {"Migue", "Miguel"},
 	}
 	for _, p := range same {
 		a, b := normalize.Fold(p[0]), normalize.Fold(p[1])
@@ -333,5 +336,62 @@ func BenchmarkNicknamesCanon(b *testing.B) {
 				sinkStrings = n.Canon(c.names[i%len(c.names)])
 			}
 		})
+	}
+}
+
+func TestMisspelt(t *testing.T) {
+	n := DefaultNicknames()
+	for _, p := range [][2]string{
+		{"naacho", "ignacio"},  // nacho, a letter doubled
+		{"jiim", "james"},      // jim
+		{"boby", "robert"},     // bobby, a letter left out
+		{"momcho", "ramon"},    // moncho, a neighbouring key
+		{"magdw", "magdalena"}, // magda
+		{"feed", "federico"},   // fede, two letters swapped
+		{"ppee", "jose"},       // pepe
+		{"jsn", "jan"},         // the name itself, three letters
+		{"ega", "eva"},
+	} {
+		if !n.Misspelt(p[0], p[1]) {
+			t.Errorf("Misspelt(%q, %q) = false, want true", p[0], p[1])
+		}
+	}
+	for _, p := range [][2]string{
+		{"pepa", "jose"},       // a form of Josefa: another name
+		{"ann", "anna"},        // a name of its own
+		{"nacho", "ignacio"},   // the form itself, no slip
+		{"inga", "inmaculada"}, // inma, but g and m are no neighbours on a keyboard
+		{"tedd", "edward"},     // ted stands for Edward and Theodore
+		{"olie", "oliver"},     // ollie stands for Oliver and Olivia
+		{"xacho", "ignacio"},   // the first letter is never the slip
+		{"jo", "jan"},          // too short to tell
+		{"zzzz", "zzzy"},       // unknown names, not neighbouring keys
+	} {
+		if n.Misspelt(p[0], p[1]) {
+			t.Errorf("Misspelt(%q, %q) = true, want false", p[0], p[1])
+		}
+	}
+	// A clone's own forms count in the clone only.
+	c := n.Clone()
+	if err := c.Add(strings.NewReader("ignacio: nachete\n"), "extra"); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Misspelt("nachette", "ignacio") || n.Misspelt("nachette", "ignacio") {
+		t.Error("a form added to a clone: Misspelt wrong in the clone or leaking into the original")
+	}
+}
+
+func TestKeySlip(t *testing.T) {
+	for _, p := range []struct {
+		x, y string
+		want bool
+	}{
+		{"lola", "lola", false}, {"loka", "lola", true}, {"loma", "lola", false},
+		{"lolla", "lola", true}, {"lokla", "lola", true}, {"lobla", "lola", false},
+		{"lla", "lola", true}, {"lloa", "lola", true}, {"lolaaa", "lola", false},
+	} {
+		if got := keySlip(p.x, p.y); got != p.want {
+			t.Errorf("keySlip(%q, %q) = %v, want %v", p.x, p.y, got, p.want)
+		}
 	}
 }

@@ -41,6 +41,9 @@ type feat struct {
 	emails    []string // canonical mailboxes (see canonEmail)
 	locals    []string // local parts of emails without . _ -, same order
 	phones    []string
+	// phoneNums are the phones as numbers (see phoneNum), same order; 0 for one
+	// that is not "+digits".
+	phoneNums []uint64
 	// emailShared and phoneShared have bit i set when emails[i] / phones[i] is also
 	// used by a record with a different first name (see markShared).
 	emailShared, phoneShared uint64
@@ -72,6 +75,12 @@ func prepare(r *Record) feat {
 		natID:  strings.ToUpper(strings.TrimSpace(r.NationalID)),
 		occ:    normalize.Fold(r.Occupation),
 		phones: r.Phones,
+	}
+	if len(r.Phones) > 0 {
+		f.phoneNums = make([]uint64, len(r.Phones))
+		for k, p := range r.Phones {
+			f.phoneNums[k] = phoneNum(p)
+		}
 	}
 	f.given1, _, _ = strings.Cut(f.given, " ")
 	if f.family != "" {
@@ -169,4 +178,22 @@ func initials(words []string) uint32 {
 		}
 	}
 	return m
+}
+
+// phoneNum packs an E.164 number ("+" and 1 to 15 digits) into its digits' value,
+// with their count in the top byte: equal numbers are equal strings, and the last 8
+// digits are the value modulo 10^8. It returns 0 for anything else.
+func phoneNum(p string) uint64 {
+	if len(p) < 2 || len(p) > 16 || p[0] != '+' {
+		return 0
+	}
+	var v uint64
+	for i := 1; i < len(p); i++ {
+		c := p[i]
+		if c < '0' || c > '9' {
+			return 0
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return uint64(len(p))<<56 | v
 }

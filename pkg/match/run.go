@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // chainFloor is the match probability below which two records with a different email
@@ -261,6 +262,9 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	progress("clustering", int64(len(edges)), int64(len(edges)))
 	progress("", 0, 0)
 	res.Phases = phases
+	if runHook != nil {
+		runHook(cands.pairs, pats, weights)
+	}
 	res.Rejected = cl.Rejected
 	res.Cluster = cl.clusters()
 	for _, c := range res.Cluster {
@@ -286,16 +290,76 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// runHook, when set (by tests), sees every candidate pair with its pattern and weight.
+var runHook func(pairs []uint64, pats []uint32, weights []float32)
+
 func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
 
+// prepareAll prepares every record, on every CPU. Each worker interns the names,
+// places and dates it prepares: the records of a million share a few thousand given
+// names, and when equal values share their bytes, comparing them checks one pointer
+// and the bytes of unequal ones stay in cache, where before comparing reached into
+// a million scattered strings.
 func prepareAll(recs []Record) []feat {
 	fs := make([]feat, len(recs))
-	parallel(context.Background(), len(recs), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			fs[i] = prepare(&recs[i])
-		}
-	}, nil)
+	const chunk = 1 << 14
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := interner(make(map[string]string, min(len(recs), 1<<16)))
+			for {
+				lo := int(next.Add(chunk) - chunk)
+				if lo >= len(recs) {
+					return
+				}
+				for i := lo; i < min(lo+chunk, len(recs)); i++ {
+					fs[i] = prepare(&recs[i])
+					in.feat(&fs[i])
+					ownWords(&fs[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	return fs
+}
+
+// interner maps each string to the first equal one seen.
+type interner map[string]string
+
+func (in interner) str(s string) string {
+	if s == "" {
+		return s
+	}
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
+}
+
+// feat interns the names and the town: the values comparing reads most, and the
+// ones most repeated (streets and postcodes, less so, cost more to intern than
+// they save).
+func (in interner) feat(f *feat) {
+	f.given, f.given1 = in.str(f.given), in.str(f.given1)
+	f.family, f.famFirst = in.str(f.family), in.str(f.famFirst)
+	f.city = in.str(f.city)
+}
+
+// ownWords points the word list of a one-word name at the name itself, in the
+// record (f must be in its final place): a list of its own would be one more
+// scattered read per pair compared.
+func ownWords(f *feat) {
+	if len(f.famToks) == 1 && f.famToks[0] == f.family {
+		f.famToks = unsafe.Slice(&f.family, 1)
+	}
+	if len(f.givenToks) == 1 && f.givenToks[0] == f.given {
+		f.givenToks = unsafe.Slice(&f.given, 1)
+	}
 }
 
 // parallel runs work over [0,n) in chunks on every CPU, reporting items done.

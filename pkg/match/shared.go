@@ -2,6 +2,7 @@ package match
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/padron-org/padron/pkg/normalize"
 )
@@ -18,35 +19,44 @@ type Shared struct {
 }
 
 func markShared(fs []feat, cmp *comparer, nick *Nicknames) Shared {
+	// The three only read fs: at once, on every CPU (a million records, seconds).
+	var phones, homes map[string]bool
+	var wg sync.WaitGroup
+	wg.Go(func() { phones = sharedValues(fs, cmp, func(f *feat) []string { return f.phones }) })
+	wg.Go(func() { homes = namesakeHomes(fs, nick) })
 	emails := sharedValues(fs, cmp, func(f *feat) []string { return f.emails })
 	for i := range fs {
 		for _, e := range fs[i].emails {
-			if familyMailbox(e) {
+			if familyMailbox(e) || gmailFamilyMailbox(e, fs[i].famFirst) {
 				emails[e] = true
 			}
 		}
 	}
-	phones := sharedValues(fs, cmp, func(f *feat) []string { return f.phones })
-	sh := Shared{Emails: emails, Phones: phones, Homes: namesakeHomes(fs, nick)}
+	wg.Wait()
+	sh := Shared{Emails: emails, Phones: phones, Homes: homes}
 	applyShared(fs, sh, nick)
 	return sh
 }
 
-// homeKeys returns a record's name-at-address keys.
+// homeKeys returns a record's name-at-address keys, one set per canonical name its
+// first given name stands for: Jerry is Gerald, Jeremy and Jerome, and meets a
+// Jeremy under his.
 func homeKeys(f *feat, nick *Nicknames) []string {
 	if f.given1 == "" || f.famFirst == "" {
 		return nil
 	}
-	name := nick.Canon(f.given1)[0] + "|" + f.famFirst + "|"
 	var keys []string
-	for _, e := range f.emails {
-		keys = append(keys, name+e)
-	}
-	for _, p := range f.phones {
-		keys = append(keys, name+p)
-	}
-	if f.street != "" {
-		keys = append(keys, name+f.street+"|"+f.post)
+	for _, c := range nick.Canon(f.given1) {
+		name := c + "|" + f.famFirst + "|"
+		for _, e := range f.emails {
+			keys = append(keys, name+e)
+		}
+		for _, p := range f.phones {
+			keys = append(keys, name+p)
+		}
+		if f.street != "" {
+			keys = append(keys, name+f.street+"|"+f.post)
+		}
 	}
 	return keys
 }
@@ -183,6 +193,23 @@ var familyWords = []string{"familia", "family", "famille", "famiglia", "familie"
 func familyMailbox(e string) bool {
 	for _, w := range familyWords {
 		if strings.HasPrefix(e, w) && len(e) > len(w)+3 && (w != "the" || !isVowel(e[3])) {
+			return true
+		}
+	}
+	return false
+}
+
+// gmailFamilyMailbox reports a family's Gmail address whose dot canonEmail dropped:
+// dom.nowak@gmail.com delivers to domnowak@gmail.com, which familyMailbox cannot tell
+// from a Domański's own. It is a family's when the family name fam (folded) follows
+// the word.
+func gmailFamilyMailbox(e, fam string) bool {
+	local, dom, _ := strings.Cut(e, "@")
+	if dom != "gmail.com" || len(fam) < 3 {
+		return false
+	}
+	for _, w := range familyWords {
+		if w, dotted := strings.CutSuffix(w, "."); dotted && strings.HasPrefix(local, w+fam) {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package match
 import (
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // TF holds term frequencies: how many records carry each value of a field. An exact
@@ -26,30 +27,32 @@ const usersKey = "email:user"
 func tfValues(c int, f *feat) []string {
 	switch c {
 	case cGiven:
-		return one(f.given)
+		return one(&f.given)
 	case cFamily:
-		return one(f.family)
+		return one(&f.family)
 	case cDOB:
-		return one(f.dobS)
+		return one(&f.dobS)
 	case cEmail:
 		return f.emails
 	case cPhone:
 		return f.phones
 	case cPostcode:
-		return one(f.post)
+		return one(&f.post)
 	case cCity:
-		return one(f.city)
+		return one(&f.city)
 	case cOcc:
-		return one(f.occ)
+		return one(&f.occ)
 	}
 	return nil
 }
 
-func one(s string) []string {
-	if s == "" {
+// one returns the field *s as a list of one (none when empty). The list is the
+// field itself, not a copy, so that asking costs no allocation: callers only read it.
+func one(s *string) []string {
+	if *s == "" {
 		return nil
 	}
-	return []string{s}
+	return unsafe.Slice(s, 1)
 }
 
 func countTF(fs []feat) *TF {
@@ -134,7 +137,17 @@ func (t *TF) u(c int, v string) (float64, bool) {
 
 // shared returns the value two records agree on exactly for comparison c.
 func shared(c int, a, b *feat) string {
-	av, bv := tfValues(c, a), tfValues(c, b)
+	var av, bv []string
+	switch c {
+	case cEmail:
+		av, bv = a.emails, b.emails
+	case cPhone:
+		av, bv = a.phones, b.phones
+	default:
+		// One value a side (or none): a's, as tfValues would give it, without
+		// allocating the list (scoring asks this of every exact match).
+		return tfValue(c, a)
+	}
 	if len(av) == 1 {
 		return av[0]
 	}
@@ -144,6 +157,26 @@ func shared(c int, a, b *feat) string {
 				return x
 			}
 		}
+	}
+	return ""
+}
+
+// tfValue returns a record's one value for a single-valued comparison ("" for none
+// and for the others): tfValues' value without the list.
+func tfValue(c int, f *feat) string {
+	switch c {
+	case cGiven:
+		return f.given
+	case cFamily:
+		return f.family
+	case cDOB:
+		return f.dobS
+	case cPostcode:
+		return f.post
+	case cCity:
+		return f.city
+	case cOcc:
+		return f.occ
 	}
 	return ""
 }

@@ -1,0 +1,109 @@
+package match
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// byteDistance is the Levenshtein distance over bytes, in full.
+func byteDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j-1]+cost, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// The shortcuts comparisons take must never change a level: jwBound is never below
+// jaroWinkler, editWithin2 agrees with the full Levenshtein distance, and phones
+// compared as numbers give what the strings give.
+
+func randWord(r *rand.Rand, alphabet string, maxLen int) string {
+	b := make([]byte, r.IntN(maxLen+1))
+	for i := range b {
+		b[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+// mutate makes a near miss of s: a few edits.
+func mutate(r *rand.Rand, s, alphabet string) string {
+	b := []byte(s)
+	for n := r.IntN(4); n > 0; n-- {
+		switch k := r.IntN(4); {
+		case k == 0 && len(b) > 0:
+			i := r.IntN(len(b))
+			b = append(b[:i], b[i+1:]...)
+		case k == 1:
+			i := r.IntN(len(b) + 1)
+			b = append(b[:i], append([]byte{alphabet[r.IntN(len(alphabet))]}, b[i:]...)...)
+		case k == 2 && len(b) > 0:
+			b[r.IntN(len(b))] = alphabet[r.IntN(len(alphabet))]
+		case k == 3 && len(b) > 1:
+			i := r.IntN(len(b) - 1)
+			b[i], b[i+1] = b[i+1], b[i]
+		}
+	}
+	return string(b)
+}
+
+func TestShortcutsKeepLevels(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, alphabet := range []string{"ab", "abc ", "abcdefghijklmnopqrstuvwxyz 0123456789", "a\xc3\xb3\x81b"} {
+		for n := 0; n < 200_000; n++ {
+			a := randWord(r, alphabet, 24)
+			b := mutate(r, a, alphabet)
+			if n%3 == 0 {
+				b = randWord(r, alphabet, 24)
+			}
+			jw := jaroWinkler(a, b)
+			if ub := jwBound(a, b); ub < jw-jwSlack {
+				t.Fatalf("jwBound(%q, %q) = %v < jaroWinkler %v", a, b, ub, jw)
+			}
+			for _, min := range []float64{0.80, 0.85, 0.90, 0.92} {
+				if jwAtLeast(a, b, min) != (jw >= min) {
+					t.Fatalf("jwAtLeast(%q, %q, %v) wrong (jw %v)", a, b, min, jw)
+				}
+				if f := jwFrom(a, b, min); f != jw && (f != 0 || jw >= min) {
+					t.Fatalf("jwFrom(%q, %q, %v) = %v, jw %v", a, b, min, f, jw)
+				}
+			}
+			if got, want := editWithin2(a, b), byteDistance(a, b) <= 2; got != want {
+				t.Fatalf("editWithin2(%q, %q) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+	phones := []string{"+48123456789", "+48123456780", "+34123456789", "+4812345678", "+1234", "+48 123", "123456789012", "+", "+999999999999999", "+9999999999999999"}
+	for n := 0; n < 20_000; n++ {
+		pick := func() []string {
+			var l []string
+			for k := r.IntN(3); k > 0; k-- {
+				p := phones[r.IntN(len(phones))]
+				if r.IntN(2) == 0 {
+					p = mutate(r, p, "0123456789")
+				}
+				l = append(l, p)
+			}
+			return l
+		}
+		a, b := prepare(&Record{Phones: pick()}), prepare(&Record{Phones: pick()})
+		a.phoneShared = uint64(r.IntN(4))
+		want := a
+		want.phoneNums = nil // the string path
+		if got, w := phone(&a, &b), phone(&want, &b); got != w {
+			t.Fatalf("phone(%q, %q) = %d, strings say %d", a.phones, b.phones, got, w)
+		}
+	}
+}
