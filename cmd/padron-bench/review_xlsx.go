@@ -195,9 +195,9 @@ func fillDecisions(path string) (pairDecision, error) {
 		return nil, fmt.Errorf("%s: no Key or Decision column in %q", path, rows[0])
 	}
 	type pair struct {
-		row            int
-		a, b, pa, pb   int64
-		decision, cell string
+		row          int
+		a, b, pa, pb int64
+		decision     string
 	}
 	var pairs []pair
 	parent := map[int64]int64{}

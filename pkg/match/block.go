@@ -199,7 +199,7 @@ func keyHash(a, b string) uint64 {
 	h := uint64(14695981039346656037)
 	h = hashBytes(h, a)
 	if b != "" {
-		h = (h ^ 0) * 1099511628211
+		h *= 1099511628211 // a zero byte between the two parts: "ab"+"c" is not "a"+"bc"
 		h = hashBytes(h, b)
 	}
 	h ^= h >> 33

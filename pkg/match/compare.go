@@ -297,7 +297,7 @@ func wordsMatch(aw, bw []string) int {
 		return 0
 	}
 	var buf [8]bool
-	used := buf[:0]
+	var used []bool
 	if len(bw) <= len(buf) {
 		used = buf[:len(bw)]
 	} else {
