@@ -19,14 +19,14 @@ import (
 	"github.com/padron-org/padron/pkg/store"
 )
 
-// Matching speed on real-sized data. Both the benchmark and the digest test read the
-// records of a padron store (as `padron dedupe` does) and are skipped without one:
+// Matching speed on real-sized data. Both benchmarks read the records of a padron
+// store (as `padron dedupe` does) and are skipped without one:
 //
-//	PADRON_MATCH_STORE=/tmp/b/synth-1000000.duckdb go test ./pkg/match -run XXX -bench Run -benchtime 1x -cpuprofile cpu.out
-//	PADRON_MATCH_STORE=... PADRON_MATCH_DIGEST=/tmp/new.txt go test ./pkg/match -run TestRunDigest -v
+//	PADRON_MATCH_STORE=/tmp/b/synth-1000000.duckdb go test ./pkg/match -run XXX -bench 'Run$' -benchtime 1x -cpuprofile cpu.out
+//	PADRON_MATCH_STORE=... PADRON_MATCH_DIGEST=/tmp/new.txt go test ./pkg/match -run XXX -bench RunDigest -benchtime 1x
 //
 // The records are cached beside the store (PATH.matchrecs.gob) after the first read.
-// TestRunDigest writes digests of every candidate pair's levels and weight, the
+// BenchmarkRunDigest writes digests of every candidate pair's levels and weight, the
 // clusters, scores, review queue and model: two versions of the code must write the
 // same file.
 
@@ -91,12 +91,18 @@ func BenchmarkRun(b *testing.B) {
 	}
 }
 
-func TestRunDigest(t *testing.T) {
+// BenchmarkRunDigest is a tool, not a measure: with PADRON_MATCH_STORE and
+// PADRON_MATCH_DIGEST=FILE it writes fingerprints of every candidate pair, its levels
+// and weight, the clusters and the model, so that a speed-up can be shown to change
+// nothing (run it on the old and the new code and compare the files):
+//
+//	PADRON_MATCH_STORE=store.duckdb PADRON_MATCH_DIGEST=new.txt go test -run NONE -bench RunDigest -benchtime 1x ./pkg/match
+func BenchmarkRunDigest(b *testing.B) {
 	out := os.Getenv("PADRON_MATCH_DIGEST")
 	if out == "" {
-		t.Skip("PADRON_MATCH_DIGEST not set")
+		b.Fatal("set PADRON_MATCH_DIGEST to the file to write")
 	}
-	recs := storeRecords(t)
+	recs := storeRecords(b)
 	lines := []string{}
 	add := func(name string, write func(h func(v any))) {
 		s := sha256.New()
@@ -116,10 +122,10 @@ func TestRunDigest(t *testing.T) {
 	defer func() { runHook = nil }()
 	res, err := Run(context.Background(), recs, fullOptions(len(recs)))
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
 	for _, p := range res.Phases {
-		t.Logf("%-12s %6.2f s", p.Phase, p.Seconds)
+		b.Logf("%-12s %6.2f s", p.Phase, p.Seconds)
 	}
 	lines = append(lines, fmt.Sprintf("people %d autolinks %d rejected %d review %d", res.People, res.AutoLinks, res.Rejected, len(res.Review)))
 	add("clusters", func(h func(any)) { h(res.Cluster) })
@@ -148,7 +154,7 @@ func TestRunDigest(t *testing.T) {
 	add("shared", func(h func(any)) { h(sj) })
 	f, err := os.Create(out)
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
 	defer f.Close()
 	for _, l := range lines {
