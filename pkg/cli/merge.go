@@ -1,13 +1,18 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/padron-org/padron/pkg/ingest"
 	"github.com/padron-org/padron/pkg/store"
 )
 
@@ -218,7 +223,16 @@ func runRevert(e *env, arg string) error {
 		return err
 	}
 	defer st.Close()
-	res, err := st.Revert(e.ctx, entry, e.actor())
+	en, err := st.Entry(e.ctx, entry)
+	if err != nil {
+		return err
+	}
+	var res *store.MergeResult
+	if en.Kind == "import.undo" {
+		res, err = revertImportUndo(e, st, en)
+	} else {
+		res, err = st.Revert(e.ctx, entry, e.actor())
+	}
 	if err != nil {
 		return err
 	}
@@ -227,4 +241,48 @@ func runRevert(e *env, arg string) error {
 	}
 	fmt.Fprintf(e.io.Out, "reverted entry %d: %d records moved back; log entry %d\n", entry, len(res.Changes), res.Event)
 	return nil
+}
+
+// revertImportUndo imports an undone file again, when it is still where it was with
+// the same content, and gives its records back their people and decisions.
+func revertImportUndo(e *env, st *store.Store, en *store.LogEntry) (*store.MergeResult, error) {
+	if en.RevertedBy != 0 {
+		return nil, fmt.Errorf("log entry %d was already reverted by entry %d", en.ID, en.RevertedBy)
+	}
+	path, _ := en.Detail["path"].(string)
+	sum, _ := en.Detail["sha256"].(string)
+	if path == "" || sum == "" {
+		return nil, fmt.Errorf("log entry %d does not say where the file was: import it again with 'padron import'", en.ID)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("log entry %d: the undone file: %w (import it again from where it is now with 'padron import')", en.ID, err)
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if hex.EncodeToString(h.Sum(nil)) != sum {
+		return nil, fmt.Errorf("%s has changed since it was imported: its records cannot be matched to the undone ones (import it with 'padron import')", path)
+	}
+	lib, err := e.library()
+	if err != nil {
+		return nil, err
+	}
+	exclude, err := e.exclusions()
+	if err != nil {
+		return nil, err
+	}
+	imp := ingest.File(e.ctx, st, path, ingest.Options{Library: lib, Exclude: exclude, Actor: e.actor(),
+		DefaultCountry: e.cfg.GetString("default_country")})
+	switch {
+	case imp.Err != nil:
+		return nil, fmt.Errorf("%s: %w", path, imp.Err)
+	case imp.Already != nil:
+		return nil, fmt.Errorf("%s is imported again already, as batch %d", path, imp.Already.ID)
+	}
+	e.say("%s: imported again as batch %d, %d records", path, imp.Batch.ID, imp.Batch.Records)
+	return st.RestoreUndone(e.ctx, en.ID, imp.Batch.ID, e.actor())
 }

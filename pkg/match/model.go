@@ -78,6 +78,25 @@ func NewModel() *Model {
 	return m
 }
 
+// sanitize puts the built-in values back wherever estimation produced no number: a
+// handful of records can leave a level or the prior without any pair to count.
+func (m *Model) sanitize() {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	if bad(m.Prior) || m.Prior <= 0 || m.Prior >= 1 {
+		m.Prior = 1e-4
+	}
+	for c := 0; c < numComp; c++ {
+		for l := 1; l < len(m.M[c]); l++ {
+			if bad(m.M[c][l]) {
+				m.M[c][l] = defaultM[c][l]
+			}
+			if bad(m.U[c][l]) {
+				m.U[c][l] = defaultU[c][l]
+			}
+		}
+	}
+}
+
 // weight returns log2(m/u) of a level: its Bayes factor in bits.
 func (m *Model) weight(c int, l uint8) float64 {
 	if l == lvMissing {

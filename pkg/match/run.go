@@ -177,6 +177,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		}
 		contactU(model, fs, pats)
 		train(model, rs, fs, pats, cands.rules)
+		model.sanitize()
 		res.Trained = true
 		progress("training", 1, 1)
 	}

@@ -39,6 +39,13 @@ CREATE TABLE log_changes (
 ALTER TABLE events ADD COLUMN reverted_by BIGINT;
 `
 
+// Version 8: an import undo keeps each record's number in its file beside the change,
+// so that reverting the undo (importing the file again) can give the records back
+// their people and decisions.
+const schemaV8 = `
+ALTER TABLE log_changes ADD COLUMN record_no INTEGER;
+`
+
 // Decision kinds.
 const (
 	Same      = "same"
@@ -154,7 +161,7 @@ func logChange(ctx context.Context, conn *sql.Conn, actor, kind string, detail m
 		if c.After != 0 {
 			after = c.After
 		}
-		return a.AppendRow(id, c.Record, before, after)
+		return a.AppendRow(id, c.Record, before, after, nil)
 	})
 	return id, err
 }
@@ -408,7 +415,7 @@ func (s *Store) Revert(ctx context.Context, entry int64, actor string) (*MergeRe
 		case "import":
 			return fmt.Errorf("log entry %d is an import: undo it with 'padron imports undo'", entry)
 		case "import.undo":
-			return fmt.Errorf("log entry %d undid an import, whose records are gone: import the file again", entry)
+			return fmt.Errorf("log entry %d undid an import: 'padron log revert' imports the file again (Store.Revert cannot)", entry)
 		default:
 			return fmt.Errorf("log entry %d (%s) cannot be reverted", entry, kind)
 		}
@@ -492,4 +499,98 @@ func (s *Store) Log(ctx context.Context, person int64, limit int) ([]LogEntry, e
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// Entry returns one log entry.
+func (s *Store) Entry(ctx context.Context, id int64) (*LogEntry, error) {
+	var e LogEntry
+	var detail string
+	err := s.db.QueryRowContext(ctx, `SELECT id, logged_at, coalesce(actor, ''), kind, coalesce(detail::VARCHAR, ''),
+		(SELECT count(*) FROM log_changes c WHERE c.event_id = e.id), coalesce(reverted_by, 0) FROM events e WHERE id = ?`,
+		id).Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &detail, &e.Changes, &e.RevertedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("no log entry %d: see 'padron log'", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if detail != "" {
+		_ = json.Unmarshal([]byte(detail), &e.Detail)
+	}
+	return &e, nil
+}
+
+// RestoreUndone finishes reverting an import undo once its file is imported again as
+// batch: each record goes back to the person it left (matched by its number in the
+// file), decisions about the old records now name the new ones, and the revert is
+// logged.
+func (s *Store) RestoreUndone(ctx context.Context, entry, batch int64, actor string) (*MergeResult, error) {
+	res := &MergeResult{}
+	err := s.withTx(ctx, func(conn *sql.Conn) error {
+		rows, err := conn.QueryContext(ctx, `SELECT c.record_id, r.id, c.person_before FROM log_changes c
+			JOIN records r ON r.batch_id = ? AND r.record_no = c.record_no
+			WHERE c.event_id = ? AND c.person_before IS NOT NULL ORDER BY r.id`, batch, entry)
+		if err != nil {
+			return err
+		}
+		oldToNew := map[int64]int64{}
+		for rows.Next() {
+			var old, fresh, person int64
+			if err := rows.Scan(&old, &fresh, &person); err != nil {
+				rows.Close()
+				return err
+			}
+			oldToNew[old] = fresh
+			res.Changes = append(res.Changes, Change{Record: fresh, Before: 0, After: person})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		err = appendRows(ctx, conn, "links", len(res.Changes), func(a *duckdb.Appender, i int) error {
+			return a.AppendRow(res.Changes[i].Record, res.Changes[i].After, nil, int64(0))
+		})
+		if err != nil {
+			return err
+		}
+		for old, fresh := range oldToNew {
+			for _, q := range []string{`UPDATE decisions SET record_a = ? WHERE record_a = ?`, `UPDATE decisions SET record_b = ? WHERE record_b = ?`} {
+				if _, err := conn.ExecContext(ctx, q, fresh, old); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := conn.ExecContext(ctx, `UPDATE decisions SET record_a = least(record_a, record_b), record_b = greatest(record_a, record_b)`); err != nil {
+			return err
+		}
+		id, err := logChange(ctx, conn, actor, "revert", map[string]any{"reverts": entry, "kind": "import.undo", "batch": batch}, res.Changes)
+		if err != nil {
+			return err
+		}
+		res.Event = id
+		if _, err := conn.ExecContext(ctx, `UPDATE events SET reverted_by = ? WHERE id = ?`, id, entry); err != nil {
+			return err
+		}
+		people := peopleOf(res.Changes)
+		if len(people) == 0 {
+			return nil
+		}
+		return rebuildPeople(ctx, conn, people, s.golden)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func peopleOf(changes []Change) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, c := range changes {
+		if c.After != 0 && !seen[c.After] {
+			seen[c.After] = true
+			out = append(out, c.After)
+		}
+	}
+	return out
 }

@@ -21,6 +21,7 @@ var migrations = []migration{
 	{5, schemaV5},
 	{6, schemaV6},
 	{7, schemaV7},
+	{8, schemaV8},
 }
 
 // SchemaVersion is the newest schema this padron knows.

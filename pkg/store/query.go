@@ -96,8 +96,8 @@ func (s *Store) UndoBatch(ctx context.Context, id int64, actor string) (*Batch, 
 	if err != nil {
 		return nil, fmt.Errorf("undo batch %d: %w", id, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO log_changes SELECT ?, record_id, person_id, NULL FROM links
-		WHERE record_id IN (SELECT id FROM records WHERE batch_id = ?)`, ev+1, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO log_changes SELECT ?, l.record_id, l.person_id, NULL, r.record_no
+		FROM links l JOIN records r ON r.id = l.record_id WHERE r.batch_id = ?`, ev+1, id); err != nil {
 		return nil, fmt.Errorf("undo batch %d: %w", id, err)
 	}
 	for _, q := range []string{
@@ -126,7 +126,7 @@ func (s *Store) UndoBatch(ctx context.Context, id int64, actor string) (*Batch, 
 		return nil, fmt.Errorf("undo batch %d: %w", id, err)
 	}
 	if err := logEvent(ctx, tx, actor, "import.undo", id, map[string]any{
-		"file": b.File, "sha256": b.SHA256, "records": b.Records, "people": people}); err != nil {
+		"file": b.File, "path": b.Path, "sha256": b.SHA256, "records": b.Records, "people": people}); err != nil {
 		return nil, err
 	}
 	return b, tx.Commit()

@@ -143,7 +143,7 @@ func (s *Store) DecideMany(ctx context.Context, ds []Decision, actor, kind strin
 			}
 		}
 		err = appendRows(ctx, conn, "log_changes", len(rows), func(a *duckdb.Appender, i int) error {
-			return a.AppendRow(rows[i].event, rows[i].c.Record, rows[i].c.Before, rows[i].c.After)
+			return a.AppendRow(rows[i].event, rows[i].c.Record, rows[i].c.Before, rows[i].c.After, nil)
 		})
 		if err != nil {
 			return err
