@@ -38,7 +38,7 @@ it, as 'padron records' shows them. Refuses while records wait for a dedupe run.
 		Short: "One row per person with the golden fields",
 		Long: `Write one row per person: person_id,given_name,family_name,email,phone,city,country,
 opted_out, then street,postcode,region,birth_date,national_id,emails,phones,tags,
-records,sources (lists separated by "; ").`,
+records,sources (lists separated by "; "), addresses (separated by " | ").`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runExportPeople(e, out) },
 	}
@@ -137,14 +137,14 @@ func runExportLinks(e *env, out string) error {
 func runExportPeople(e *env, out string) error {
 	header := []string{"person_id", "given_name", "family_name", "email", "phone", "city", "country",
 		"opted_out", "street", "postcode", "region", "birth_date", "national_id", "emails", "phones", "tags",
-		"records", "sources"}
+		"records", "sources", "addresses"}
 	return exportCSV(e, out, "people", header, func(st *store.Store, write func([]string) error) error {
 		return st.EachPerson(e.ctx, func(p store.PersonView) error {
 			return write([]string{strconv.FormatInt(p.ID, 10), safeCell(p.GivenName), safeCell(p.FamilyName),
 				safeCell(p.Email), p.Phone, safeCell(p.City), p.Country, strconv.FormatBool(p.OptedOut),
 				safeCell(p.Street), safeCell(p.Postcode), safeCell(p.Region), p.BirthDate, safeCell(p.NationalID),
 				safeCell(strings.Join(p.Emails, "; ")), strings.Join(p.Phones, "; "), safeCell(strings.Join(p.Tags, "; ")),
-				strconv.Itoa(p.Records), safeCell(strings.Join(p.Sources, "; "))})
+				strconv.Itoa(p.Records), safeCell(strings.Join(p.Sources, "; ")), safeCell(strings.Join(p.Addresses, " | "))})
 		})
 	})
 }

@@ -228,9 +228,18 @@ func runRevert(e *env, arg string) error {
 		return err
 	}
 	var res *store.MergeResult
-	if en.Kind == "import.undo" {
+	switch en.Kind {
+	case "import.undo":
 		res, err = revertImportUndo(e, st, en)
-	} else {
+	case "import":
+		// Reverting an import is undoing it.
+		b, uerr := st.UndoBatch(e.ctx, en.Batch, e.actor())
+		if uerr != nil {
+			return fmt.Errorf("log entry %d: %w", entry, uerr)
+		}
+		fmt.Fprintf(e.io.Out, "reverted entry %d: undid batch %d (%s), %d records removed\n", entry, b.ID, b.File, b.Records)
+		return nil
+	default:
 		res, err = st.Revert(e.ctx, entry, e.actor())
 	}
 	if err != nil {

@@ -174,6 +174,7 @@ func runPerson(e *env, arg string) error {
 		{"country", p.Country, "country"}, {"birth date", p.BirthDate, "birth_date"},
 		{"national id", p.NationalID, "national_id"},
 		{"all emails", strings.Join(p.Emails, ", "), ""}, {"all phones", strings.Join(p.Phones, ", "), ""},
+		{"all addresses", strings.Join(p.Addresses, "; "), ""},
 		{"tags", strings.Join(p.Tags, ", "), ""},
 	} {
 		if kv[1] == "" {

@@ -46,6 +46,16 @@ const schemaV8 = `
 ALTER TABLE log_changes ADD COLUMN record_no INTEGER;
 `
 
+// Version 9: people keep every distinct address of their records, like emails and
+// phones.
+const schemaV9 = `
+ALTER TABLE people ADD COLUMN addresses VARCHAR[];
+UPDATE people SET addresses = coalesce((SELECT list_sort(list(DISTINCT a)) FROM (
+	SELECT nullif(trim(concat_ws(', ', nullif(r.street, ''), nullif(trim(concat_ws(' ', nullif(r.postcode, ''),
+		nullif(r.city, ''))), ''))), '') AS a
+	FROM links l JOIN records r ON r.id = l.record_id WHERE l.person_id = people.id) WHERE a IS NOT NULL), []);
+`
+
 // Decision kinds.
 const (
 	Same      = "same"
@@ -94,6 +104,7 @@ type LogEntry struct {
 	Detail     map[string]any `json:"detail,omitempty"`
 	Changes    int            `json:"changes"`
 	RevertedBy int64          `json:"reverted_by,omitempty"`
+	Batch      int64          `json:"batch,omitempty"` // the import an import entry made
 }
 
 // MergeResult says what a merge or unmerge did.
@@ -469,7 +480,8 @@ func (s *Store) Revert(ctx context.Context, entry int64, actor string) (*MergeRe
 // entries that moved one of that person's records (or named them).
 func (s *Store) Log(ctx context.Context, person int64, limit int) ([]LogEntry, error) {
 	q := `SELECT e.id, e.logged_at, coalesce(e.actor, ''), e.kind, coalesce(e.detail::VARCHAR, ''),
-		(SELECT count(*) FROM log_changes c WHERE c.event_id = e.id), coalesce(e.reverted_by, 0) FROM events e`
+		(SELECT count(*) FROM log_changes c WHERE c.event_id = e.id), coalesce(e.reverted_by, 0), coalesce(e.batch_id, 0)
+		FROM events e`
 	var args []any
 	if person != 0 {
 		q += ` WHERE e.id IN (SELECT event_id FROM log_changes WHERE person_before = ? OR person_after = ?
@@ -489,7 +501,7 @@ func (s *Store) Log(ctx context.Context, person int64, limit int) ([]LogEntry, e
 	for rows.Next() {
 		var e LogEntry
 		var detail string
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &detail, &e.Changes, &e.RevertedBy); err != nil {
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &detail, &e.Changes, &e.RevertedBy, &e.Batch); err != nil {
 			return nil, err
 		}
 		e.At = e.At.UTC()
@@ -506,8 +518,8 @@ func (s *Store) Entry(ctx context.Context, id int64) (*LogEntry, error) {
 	var e LogEntry
 	var detail string
 	err := s.db.QueryRowContext(ctx, `SELECT id, logged_at, coalesce(actor, ''), kind, coalesce(detail::VARCHAR, ''),
-		(SELECT count(*) FROM log_changes c WHERE c.event_id = e.id), coalesce(reverted_by, 0) FROM events e WHERE id = ?`,
-		id).Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &detail, &e.Changes, &e.RevertedBy)
+		(SELECT count(*) FROM log_changes c WHERE c.event_id = e.id), coalesce(reverted_by, 0), coalesce(batch_id, 0)
+		FROM events e WHERE id = ?`, id).Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &detail, &e.Changes, &e.RevertedBy, &e.Batch)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("no log entry %d: see 'padron log'", id)
 	}

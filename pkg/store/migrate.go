@@ -22,6 +22,7 @@ var migrations = []migration{
 	{6, schemaV6},
 	{7, schemaV7},
 	{8, schemaV8},
+	{9, schemaV9},
 }
 
 // SchemaVersion is the newest schema this padron knows.

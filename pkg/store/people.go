@@ -438,6 +438,13 @@ func pick(expr, where string, rule GoldenRule) string {
 		WHERE v IS NOT NULL AND v <> '' GROUP BY person_id, v) GROUP BY person_id`
 }
 
+// addressExpr is one record's address on one line, "ul. Długa 5, 30-001 Kraków", or
+// NULL; prefix qualifies the columns ("r.").
+func addressExpr(prefix string) string {
+	return "nullif(trim(concat_ws(', ', nullif(" + prefix + "street, ''), nullif(trim(concat_ws(' ', nullif(" + prefix +
+		"postcode, ''), nullif(" + prefix + "city, ''))), ''))), '')"
+}
+
 // goldenFields are the people columns chosen by pick, with the record expression.
 var goldenFields = []struct{ name, expr string }{
 	{"given_name", "given_name"}, {"family_name", "family_name"}, {"email", "unnest(emails)"},
@@ -478,13 +485,14 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64, rules map[st
 	stmts := []string{`CREATE OR REPLACE TEMP TABLE golden_n AS SELECT person_id, count(*) AS n FROM links l` +
 		filter + ` GROUP BY person_id`,
 		`INSERT INTO people (id, given_name, family_name, email, phone, street, postcode, city, region, country,
-			birth_date, national_id, emails, phones, tags, sources, records, opted_out)
+			birth_date, national_id, emails, phones, tags, sources, records, opted_out, addresses)
 		SELECT l.person_id, nullif(r.given_name, ''), nullif(r.family_name, ''), nullif(r.emails[1], ''),
 			nullif(r.phones[1], ''), nullif(r.street, ''), nullif(r.postcode, ''), nullif(r.city, ''),
 			nullif(r.region, ''), nullif(r.country, ''), r.birth_date, nullif(r.national_id, ''),
 			coalesce(r.emails, []), coalesce(r.phones, []), coalesce(list_sort(list_distinct(r.tags)), []),
 			[r.source_file], 1,
-			coalesce(r.opt_out, false) OR coalesce(r.emails[1] IN (SELECT email FROM suppressions), false)
+			coalesce(r.opt_out, false) OR coalesce(r.emails[1] IN (SELECT email FROM suppressions), false),
+			list_filter([` + addressExpr("r.") + `], x -> x IS NOT NULL)
 		FROM links l JOIN records r ON r.id = l.record_id JOIN golden_n n ON n.person_id = l.person_id
 		WHERE n.n = 1 AND len(coalesce(r.emails, [])) <= 1 AND len(coalesce(r.phones, [])) <= 1` +
 			strings.Replace(filter, "WHERE", "AND", 1),
@@ -503,6 +511,9 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64, rules map[st
 			list_sort(list(DISTINCT v)) AS %[1]s FROM (SELECT person_id, unnest(%[1]s) AS v FROM golden_lr)
 			GROUP BY person_id`, l))
 	}
+	stmts = append(stmts, `CREATE OR REPLACE TEMP TABLE golden_addresses AS SELECT person_id,
+		list_sort(list(DISTINCT v)) AS addresses FROM (SELECT person_id, `+addressExpr("")+` AS v FROM golden_lr)
+		WHERE v IS NOT NULL GROUP BY person_id`)
 	stmts = append(stmts, `CREATE OR REPLACE TEMP TABLE golden_sup AS SELECT DISTINCT person_id FROM
 		(SELECT person_id, unnest(emails) AS email FROM golden_lr) WHERE email IN (SELECT email FROM suppressions)`)
 	// Each field's pick lands in one long table, pivoted by a single grouping: a
@@ -529,15 +540,16 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64, rules map[st
 		fmt.Fprintf(&cols, ", p.%s", f.name)
 	}
 	stmts = append(stmts, `INSERT INTO people (id`+strings.ReplaceAll(cols.String(), "p.", "")+`, emails, phones,
-			tags, sources, records, opted_out) SELECT a.person_id`+cols.String()+`,
+			tags, sources, records, opted_out, addresses) SELECT a.person_id`+cols.String()+`,
 			coalesce(golden_emails.emails, []), coalesce(golden_phones.phones, []), coalesce(golden_tags.tags, []),
-			a.sources, a.records, a.opt_out OR s.person_id IS NOT NULL
+			a.sources, a.records, a.opt_out OR s.person_id IS NOT NULL, coalesce(golden_addresses.addresses, [])
 		FROM golden_agg a LEFT JOIN golden_p p ON p.person_id = a.person_id
 		LEFT JOIN golden_sup s ON s.person_id = a.person_id
 		LEFT JOIN golden_emails ON golden_emails.person_id = a.person_id
 		LEFT JOIN golden_phones ON golden_phones.person_id = a.person_id
-		LEFT JOIN golden_tags ON golden_tags.person_id = a.person_id`)
-	for _, t := range []string{"n", "lr", "agg", "emails", "phones", "tags", "sup", "v", "p"} {
+		LEFT JOIN golden_tags ON golden_tags.person_id = a.person_id
+		LEFT JOIN golden_addresses ON golden_addresses.person_id = a.person_id`)
+	for _, t := range []string{"n", "lr", "agg", "emails", "phones", "tags", "addresses", "sup", "v", "p"} {
 		stmts = append(stmts, "DROP TABLE golden_"+t)
 	}
 	for _, st := range stmts {

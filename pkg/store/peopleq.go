@@ -27,6 +27,7 @@ type PersonView struct {
 	Emails     []string `json:"emails"`
 	Phones     []string `json:"phones"`
 	Tags       []string `json:"tags"`
+	Addresses  []string `json:"addresses"`
 	Sources    []string `json:"sources"`
 	Records    int      `json:"records"`
 	OptedOut   bool     `json:"opted_out"`
@@ -48,16 +49,17 @@ func sqlFold(x string) string {
 
 const peopleCols = `id, coalesce(given_name,''), coalesce(family_name,''), coalesce(email,''), coalesce(phone,''),
 	coalesce(street,''), coalesce(postcode,''), coalesce(city,''), coalesce(region,''), coalesce(country,''),
-	birth_date, coalesce(national_id,''), emails, phones, tags, sources, records, opted_out`
+	birth_date, coalesce(national_id,''), emails, phones, tags, sources, records, opted_out, addresses`
 
 func scanPerson(rows *sql.Rows) (PersonView, error) {
 	var p PersonView
 	var bd *time.Time
-	var emails, phones, tags, sources any
+	var emails, phones, tags, sources, addresses any
 	err := rows.Scan(&p.ID, &p.GivenName, &p.FamilyName, &p.Email, &p.Phone, &p.Street, &p.Postcode, &p.City,
-		&p.Region, &p.Country, &bd, &p.NationalID, &emails, &phones, &tags, &sources, &p.Records, &p.OptedOut)
+		&p.Region, &p.Country, &bd, &p.NationalID, &emails, &phones, &tags, &sources, &p.Records, &p.OptedOut, &addresses)
 	p.BirthDate = dateStr(bd)
 	p.Emails, p.Phones, p.Tags, p.Sources = strList(emails), strList(phones), strList(tags), strList(sources)
+	p.Addresses = strList(addresses)
 	return p, err
 }
 
