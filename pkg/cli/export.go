@@ -17,7 +17,7 @@ import (
 func newExportCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Write people or links to a file",
+		Short: "Write people, links or donations to a file",
 		Long: `Write what dedupe concluded to a CSV file (UTF-8, comma-separated, with a header).
 The file is written whole or not at all, readable by its owner only, and --out -
 writes to standard output.`,

@@ -33,11 +33,18 @@ func newImportCmd(e *env) *cobra.Command {
 	o := &importOptions{}
 	cmd := &cobra.Command{
 		Use:   "import FILE...",
-		Short: "Import spreadsheets into the store, each file as one batch",
-		Long: `Import CSV/TSV and XLSX files into the store. The format, encoding, delimiter and
-header row are detected from the content. Each file is one batch written in one
-transaction: all of it lands, or none of it. Rows with bad values are still imported,
-the bad field left empty and the problem recorded (see 'padron problems').
+		Short: "Import spreadsheets, address books and bank statements, each file as one batch",
+		Long: `Import CSV/TSV, XLSX and ODS files, vCard address books and bank statements (MT940,
+camt.053/054, OFX, Norma 43) into the store. The format, encoding, delimiter and header
+row are detected from the content. Each file is one batch written in one transaction:
+all of it lands, or none of it. Rows with bad values are still imported, the bad field
+left empty and the problem recorded (see 'padron problems').
+
+A statement's transactions are stored exactly, each as a record; one already stored
+from an overlapping statement is skipped and counted. Credits are donations unless a
+rule excludes them (own transfers, reversals, interest, padron.yaml's
+donations.exclude); bank CSV/XLSX exports are read through mappings of kind statement
+(see docs/donations.md).
 
 A file already imported (same content) is skipped. Columns are mapped by --mapping, by the
 mapping last used for a file with the same header, by a built-in or user mapping whose
@@ -52,7 +59,8 @@ EXIT STATUS
   3  imported, but some rows had problems`,
 		Example: `  padron import voluntarios.csv darczyncy.xlsx
   padron import --mapping my-mapping.yaml --default-country AR inscripciones.csv
-  padron import --json contacts.xlsx --sheet "2024"`,
+  padron import --json contacts.xlsx --sheet "2024"
+  padron import extracto_2025.sta camt053_enero.xml lista_operacji.csv`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError("import needs at least one FILE")
