@@ -170,6 +170,7 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newUnmergeCmd(e),
 		newLogCmd(e),
 		newReviewCmd(e),
+		newSegmentCmd(e),
 	)
 	return root
 }

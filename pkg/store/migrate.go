@@ -23,6 +23,7 @@ var migrations = []migration{
 	{7, schemaV7},
 	{8, schemaV8},
 	{9, schemaV9},
+	{10, schemaV10},
 }
 
 // SchemaVersion is the newest schema this padron knows.

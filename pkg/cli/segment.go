@@ -1,0 +1,343 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/padron-org/padron/pkg/segment"
+	"github.com/padron-org/padron/pkg/store"
+)
+
+func newSegmentCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "segment",
+		Short: "Save named filters over people and count or list who they select",
+		Long: `A segment is a named filter over people, saved in the store and evaluated fresh
+each time it is used, for example:
+
+  padron segment save donors25 --where 'donated_since("2025-01-01") and total_donated >= 100 and has_email'
+  padron segment count donors25
+  padron segment people donors25 --json
+
+The filter language (fields, functions, operators) is described in docs/segments.md.
+People who opted out are left out of every segment, and counted apart, unless
+--include-opted-out is given.`,
+		Args: noArgs,
+	}
+	cmd.AddCommand(newSegmentSaveCmd(e), newSegmentListCmd(e), newSegmentShowCmd(e), newSegmentDeleteCmd(e),
+		newSegmentCountCmd(e), newSegmentPeopleCmd(e))
+	return cmd
+}
+
+// compileSegment compiles an expression, turning a language error into a usage error
+// that shows where it is.
+func compileSegment(expr string) (string, []any, error) {
+	where, args, err := segment.Compile(expr)
+	var se *segment.Error
+	if errors.As(err, &se) {
+		return "", nil, usageError("%s\n  %s\n  %s^", se, expr, caretPad(expr, se.Col))
+	}
+	return where, args, err
+}
+
+// caretPad is the blank space that puts a caret under column col of expr.
+func caretPad(expr string, col int) string {
+	var b strings.Builder
+	i := 1
+	for _, r := range expr {
+		if i >= col {
+			break
+		}
+		if r == '\t' {
+			b.WriteRune('\t')
+		} else {
+			b.WriteRune(' ')
+		}
+		i++
+	}
+	for ; i < col; i++ {
+		b.WriteRune(' ')
+	}
+	return b.String()
+}
+
+func checkSegmentName(name string) error {
+	if name == "" {
+		return usageError("a segment needs a name")
+	}
+	for _, r := range name {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.') {
+			return usageError("segment name %q: use letters, digits, _ - and . only", name)
+		}
+	}
+	return nil
+}
+
+// loadSegment opens the store and compiles a saved segment.
+func loadSegment(e *env, name string) (*store.Store, *store.SavedSegment, string, []any, error) {
+	st, err := e.openStore()
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	g, err := st.Segment(e.ctx, name)
+	if err != nil {
+		st.Close()
+		if errors.Is(err, store.ErrNoSegment) {
+			return nil, nil, "", nil, fmt.Errorf("no segment named %q: see 'padron segment list'", name)
+		}
+		return nil, nil, "", nil, err
+	}
+	where, args, err := compileSegment(g.Expr)
+	if err != nil {
+		st.Close()
+		return nil, nil, "", nil, fmt.Errorf("segment %s: %w", name, err)
+	}
+	return st, g, where, args, nil
+}
+
+// countLine says how many people a segment holds.
+func countLine(name string, c store.SegmentCount, include bool) string {
+	s := fmt.Sprintf("%s: %d people", name, c.Matched)
+	if c.Matched == 1 {
+		s = fmt.Sprintf("%s: 1 person", name)
+	}
+	switch {
+	case include:
+		s += " (opted-out people included)"
+	case c.OptedOut > 0:
+		s += fmt.Sprintf(" (%d opted out, left out; --include-opted-out to count them)", c.OptedOut)
+	}
+	return s
+}
+
+type segmentOut struct {
+	store.SavedSegment
+	store.SegmentCount
+	IncludesOptedOut bool `json:"includes_opted_out"`
+}
+
+func newSegmentSaveCmd(e *env) *cobra.Command {
+	var where string
+	var replace bool
+	cmd := &cobra.Command{
+		Use:   "save NAME --where EXPR",
+		Short: "Save a segment (checking its expression and counting it)",
+		Long: `Save a named filter over people. The expression is checked first, and the people it
+selects are counted; a mistake is shown with its position. --replace overwrites a
+segment of the same name. The language is described in docs/segments.md.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if err := checkSegmentName(name); err != nil {
+				return err
+			}
+			if strings.TrimSpace(where) == "" {
+				return usageError("segment save: --where EXPR is required")
+			}
+			sql, params, err := compileSegment(where)
+			if err != nil {
+				return err
+			}
+			st, err := e.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			c, err := st.CountWhere(e.ctx, sql, params, false)
+			if err != nil {
+				return err
+			}
+			if err := st.SaveSegment(e.ctx, name, where, e.actor(), replace); err != nil {
+				if !replace && strings.Contains(err.Error(), "already exists") {
+					return usageError("%v: use --replace to overwrite it", err)
+				}
+				return err
+			}
+			if e.json() {
+				g, err := st.Segment(e.ctx, name)
+				if err != nil {
+					return err
+				}
+				return writeJSON(e.io.Out, segmentOut{SavedSegment: *g, SegmentCount: c})
+			}
+			fmt.Fprintln(e.io.Out, countLine(name, c, false))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&where, "where", "", "the filter expression (see docs/segments.md)")
+	cmd.Flags().BoolVar(&replace, "replace", false, "overwrite a segment of the same name")
+	return cmd
+}
+
+func newSegmentListCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the saved segments",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := e.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			gs, err := st.Segments(e.ctx)
+			if err != nil {
+				return err
+			}
+			if e.json() {
+				return writeJSON(e.io.Out, nonNil(gs))
+			}
+			if len(gs) == 0 {
+				e.say("no segments yet: save one with 'padron segment save NAME --where EXPR'")
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.io.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tSAVED\tBY\tEXPRESSION")
+			for _, g := range gs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Name, g.CreatedAt.Format("2006-01-02 15:04"), g.Actor, g.Expr)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newSegmentShowCmd(e *env) *cobra.Command {
+	var include bool
+	cmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show a segment's expression and how many people it selects",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			g, c, err := countSegment(e, args[0], include)
+			if err != nil {
+				return err
+			}
+			if e.json() {
+				return writeJSON(e.io.Out, segmentOut{SavedSegment: *g, SegmentCount: c, IncludesOptedOut: include})
+			}
+			fmt.Fprintf(e.io.Out, "segment:  %s\nwhere:    %s\nsaved:    %s", g.Name, g.Expr, g.CreatedAt.Format("2006-01-02 15:04"))
+			if g.Actor != "" {
+				fmt.Fprintf(e.io.Out, " by %s", g.Actor)
+			}
+			fmt.Fprintf(e.io.Out, "\npeople:   %d\n", c.Matched)
+			if include {
+				fmt.Fprintln(e.io.Out, "opted out: included")
+			} else {
+				fmt.Fprintf(e.io.Out, "opted out: %d left out\n", c.OptedOut)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&include, "include-opted-out", false, "count people who opted out too")
+	return cmd
+}
+
+func newSegmentDeleteCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a saved segment",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := e.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.DeleteSegment(e.ctx, args[0]); err != nil {
+				if errors.Is(err, store.ErrNoSegment) {
+					return fmt.Errorf("no segment named %q: see 'padron segment list'", args[0])
+				}
+				return err
+			}
+			e.say("deleted segment %s", args[0])
+			return nil
+		},
+	}
+}
+
+func newSegmentCountCmd(e *env) *cobra.Command {
+	var include bool
+	cmd := &cobra.Command{
+		Use:   "count NAME",
+		Short: "Count the people a segment selects now",
+		Long: `Count the people a saved segment selects, evaluated now. People who opted out are
+left out and counted apart, unless --include-opted-out. With --json, an object.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			g, c, err := countSegment(e, args[0], include)
+			if err != nil {
+				return err
+			}
+			if e.json() {
+				return writeJSON(e.io.Out, segmentOut{SavedSegment: *g, SegmentCount: c, IncludesOptedOut: include})
+			}
+			fmt.Fprintln(e.io.Out, countLine(g.Name, c, include))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&include, "include-opted-out", false, "count people who opted out too")
+	return cmd
+}
+
+func newSegmentPeopleCmd(e *env) *cobra.Command {
+	var include bool
+	cmd := &cobra.Command{
+		Use:   "people NAME",
+		Short: "List the people a segment selects now",
+		Long: `List the people a saved segment selects, evaluated now, like 'padron people'. People
+who opted out are left out unless --include-opted-out; the count goes to stderr.
+With --json, a JSON array.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, g, where, params, err := loadSegment(e, args[0])
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var ps []store.PersonView
+			c, err := st.EachPersonWhere(e.ctx, where, params, include, func(p store.PersonView) error {
+				ps = append(ps, p)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			e.say("%s", countLine(g.Name, c, include))
+			if e.json() {
+				return writeJSON(e.io.Out, nonNil(ps))
+			}
+			if len(ps) == 0 {
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.io.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "PERSON\tNAME\tEMAIL\tPHONE\tCITY\tRECORDS\tSOURCES\tOPTED OUT")
+			for _, p := range ps {
+				opt := ""
+				if p.OptedOut {
+					opt = "yes"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, strings.TrimSpace(p.GivenName+" "+p.FamilyName),
+					p.Email, p.Phone, p.City, p.Records, strings.Join(p.Sources, ", "), opt)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&include, "include-opted-out", false, "list people who opted out too")
+	return cmd
+}
+
+// countSegment evaluates a saved segment now.
+func countSegment(e *env, name string, include bool) (*store.SavedSegment, store.SegmentCount, error) {
+	st, g, where, params, err := loadSegment(e, name)
+	if err != nil {
+		return nil, store.SegmentCount{}, err
+	}
+	defer st.Close()
+	c, err := st.CountWhere(e.ctx, where, params, include)
+	return g, c, err
+}

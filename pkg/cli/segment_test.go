@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/viper"
+)
+
+// segmentStore imports a small list with donations, tags and an opt-out, and dedupes it.
+func segmentStore(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "c.csv")
+	data := "Nombre,Apellido,Email,Ciudad,Etiquetas,Importe,Fecha,Baja\n" +
+		"Ana,García,ana@example.org,Salta,voluntario,150,2025-02-01,no\n" +
+		"Jan,Kowalski,jan@example.org,Kraków,,50,2024-05-01,no\n" +
+		"Łucja,Nowak,,Salta,volunteer,,,no\n" +
+		"Pedro,Ruiz,pedro@example.org,Salta,,200,2025-03-01,sí\n"
+	if err := os.WriteFile(csv, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "t.duckdb")
+	for _, args := range [][]string{{"import", csv}, {"dedupe"}} {
+		var out, errb bytes.Buffer
+		if code := Run(append([]string{"--db", db}, args...), &IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+	}
+	return db
+}
+
+// runSegment runs 'padron segment ARGS' on db. The segment command is not yet in
+// the root, so it runs under a root of its own with the same env.
+func runSegment(t *testing.T, db string, json bool, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errb}, cfg: viper.New(), ctx: context.Background()}
+	e.cfg.Set("db", db)
+	e.cfg.Set("json", json)
+	e.cfg.Set("actor", "tester")
+	cmd := newSegmentCmd(e)
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err = cmd.Execute()
+	return out.String(), errb.String(), err
+}
+
+func TestSegmentCommands(t *testing.T) {
+	db := segmentStore(t)
+	must := func(json bool, args ...string) (string, string) {
+		t.Helper()
+		out, errs, err := runSegment(t, db, json, args...)
+		if err != nil {
+			t.Fatalf("segment %v: %v\n%s", args, err, errs)
+		}
+		return out, errs
+	}
+
+	out, _ := must(false, "save", "salta", "--where", `city in ("salta", "Kraków") and has_email`)
+	if !strings.Contains(out, "salta: 2 people (1 opted out, left out; --include-opted-out to count them)") {
+		t.Errorf("save: %q", out)
+	}
+	out, _ = must(false, "save", "donors", "--where", `donated_since("2025-01-01") and total_donated >= 100`)
+	if !strings.Contains(out, "donors: 1 person (1 opted out") {
+		t.Errorf("save donors: %q", out)
+	}
+	out, _ = must(false, "save", "vol", "--where", `tag("Volunteer") or tag("voluntario")`)
+	if !strings.Contains(out, "vol: 2 people") {
+		t.Errorf("save vol: %q", out)
+	}
+	out, _ = must(false, "count", "salta", "--include-opted-out")
+	if !strings.Contains(out, "salta: 3 people (opted-out people included)") {
+		t.Errorf("count: %q", out)
+	}
+	out, _ = must(true, "count", "donors")
+	if !strings.Contains(out, `"matched": 1`) || !strings.Contains(out, `"opted_out_excluded": 1`) {
+		t.Errorf("count --json: %q", out)
+	}
+	out, _ = must(false, "show", "salta")
+	for _, want := range []string{`where:    city in ("salta", "Kraków") and has_email`, "people:   2", "opted out: 1 left out", "by tester"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show: no %q in %q", want, out)
+		}
+	}
+	out, errs := must(true, "people", "donors")
+	if !strings.Contains(out, `"email": "ana@example.org"`) || strings.Contains(out, "pedro") {
+		t.Errorf("people --json: %q", out)
+	}
+	if !strings.Contains(errs, "donors: 1 person") {
+		t.Errorf("people stderr: %q", errs)
+	}
+	out, _ = must(false, "people", "vol")
+	if !strings.Contains(out, "Łucja Nowak") || !strings.Contains(out, "Ana García") {
+		t.Errorf("people: %q", out)
+	}
+	out, _ = must(false, "list")
+	if !strings.Contains(out, "donors") || !strings.Contains(out, "salta") || !strings.Contains(out, "vol") {
+		t.Errorf("list: %q", out)
+	}
+
+	// A name in use needs --replace.
+	if _, _, err := runSegment(t, db, false, "save", "vol", "--where", "has_email"); err == nil || !strings.Contains(err.Error(), "--replace") {
+		t.Errorf("save over: %v", err)
+	}
+	must(false, "save", "vol", "--where", "has_email", "--replace")
+
+	// Mistakes point at their column.
+	_, _, err := runSegment(t, db, false, "save", "bad", "--where", `has_email and citty = "Salta"`)
+	if err == nil || !strings.Contains(err.Error(), `col 15: unknown field "citty" (did you mean city?)`) ||
+		!strings.Contains(err.Error(), "\n                ^") {
+		t.Errorf("bad expression: %v", err)
+	}
+	if code := exitCode(err); code != ExitUsage {
+		t.Errorf("bad expression: exit %d", code)
+	}
+
+	must(false, "delete", "vol")
+	if _, _, err := runSegment(t, db, false, "count", "vol"); err == nil || !strings.Contains(err.Error(), `no segment named "vol"`) {
+		t.Errorf("count deleted: %v", err)
+	}
+	if _, _, err := runSegment(t, db, false, "delete", "vol"); err == nil {
+		t.Error("delete twice: no error")
+	}
+}
+
+func exitCode(err error) int {
+	if ee, ok := err.(*exitError); ok {
+		return ee.code
+	}
+	return ExitError
+}
+
+// Every field and function runs against a real store and selects whom it should.
+func TestSegmentLanguageOnAStore(t *testing.T) {
+	db := segmentStore(t)
+	for i, c := range []struct {
+		expr string
+		want string // count line, opted-out included
+	}{
+		{`name_like("lucja")`, "1 person"},
+		{`name_like("GARCIA ana")`, "1 person"},
+		{`source("c.csv")`, "4 people"},
+		{`source("otro.csv")`, "0 people"},
+		{`last_donation >= "2025-01-01"`, "2 people"},
+		{`donations = 0`, "1 person"},
+		{`donated_between("2024-01-01", "2024-12-31")`, "1 person"},
+		{`total_donated > 100 and not opted_out`, "1 person"},
+		{`opted_out`, "1 person"},
+		{`city not in ("Salta")`, "1 person"},
+		{`city != "KRAKOW"`, "3 people"},
+		{`has_address and not has_phone`, "4 people"},
+		{`birth_date < "2000-01-01"`, "0 people"},
+		{`not (birth_date < "2000-01-01")`, "4 people"},
+		{`records = 1 and family_name = "nowak" and given_name = "lucja"`, "1 person"},
+		{`email = "ANA@example.org" or country = "AR" or region = "x" or postcode = "1" or phone = "1"`, "1 person"},
+	} {
+		name := "s" + string(rune('a'+i))
+		if _, errs, err := runSegment(t, db, false, "save", name, "--where", c.expr); err != nil {
+			t.Errorf("%s: %v %s", c.expr, err, errs)
+			continue
+		}
+		out, _, err := runSegment(t, db, false, "count", name, "--include-opted-out")
+		if err != nil || !strings.Contains(out, name+": "+c.want) {
+			t.Errorf("%s: %q, %v; want %s", c.expr, out, err, c.want)
+		}
+	}
+}
