@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
@@ -36,13 +37,30 @@ People who opted out are left out of every segment, and counted apart, unless
 
 // compileSegment compiles an expression, turning a language error into a usage error
 // that shows where it is.
-func compileSegment(expr string) (string, []any, error) {
-	where, args, err := segment.Compile(expr)
+func compileSegment(expr string, asOf time.Time) (string, []any, error) {
+	where, args, err := segment.CompileWith(expr, segment.Options{AsOf: asOf})
 	var se *segment.Error
 	if errors.As(err, &se) {
 		return "", nil, usageError("%s\n  %s\n  %s^", se, expr, caretPad(expr, se.Col))
 	}
 	return where, args, err
+}
+
+// asOfFlag adds --as-of, the reference date of the fundraising segments.
+func asOfFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "as-of", "", "evaluate as of this date, YYYY-MM-DD (\"this year\" of lybunt, sybunt, rfm_*...; default today)")
+}
+
+// parseAsOf reads --as-of; empty is today (the zero time).
+func parseAsOf(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, usageError("--as-of %q: write the date as YYYY-MM-DD", s)
+	}
+	return d, nil
 }
 
 // caretPad is the blank space that puts a caret under column col of expr.
@@ -79,7 +97,11 @@ func checkSegmentName(name string) error {
 }
 
 // loadSegment opens the store and compiles a saved segment.
-func loadSegment(e *env, name string) (*store.Store, *store.SavedSegment, string, []any, error) {
+func loadSegment(e *env, name, asOf string) (*store.Store, *store.SavedSegment, string, []any, error) {
+	d, err := parseAsOf(asOf)
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
 	st, err := e.openStore()
 	if err != nil {
 		return nil, nil, "", nil, err
@@ -92,7 +114,7 @@ func loadSegment(e *env, name string) (*store.Store, *store.SavedSegment, string
 		}
 		return nil, nil, "", nil, err
 	}
-	where, args, err := compileSegment(g.Expr)
+	where, args, err := compileSegment(g.Expr, d)
 	if err != nil {
 		st.Close()
 		return nil, nil, "", nil, fmt.Errorf("segment %s: %w", name, err)
@@ -139,7 +161,7 @@ segment of the same name. The language is described in docs/segments.md.`,
 			if strings.TrimSpace(where) == "" {
 				return usageError("segment save: --where EXPR is required")
 			}
-			sql, params, err := compileSegment(where)
+			sql, params, err := compileSegment(where, time.Time{})
 			if err != nil {
 				return err
 			}
@@ -208,12 +230,13 @@ func newSegmentListCmd(e *env) *cobra.Command {
 
 func newSegmentShowCmd(e *env) *cobra.Command {
 	var include bool
+	var asOf string
 	cmd := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Show a segment's expression and how many people it selects",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, c, err := countSegment(e, args[0], include)
+			g, c, err := countSegment(e, args[0], asOf, include)
 			if err != nil {
 				return err
 			}
@@ -225,6 +248,9 @@ func newSegmentShowCmd(e *env) *cobra.Command {
 				fmt.Fprintf(e.io.Out, " by %s", g.Actor)
 			}
 			fmt.Fprintf(e.io.Out, "\npeople:   %d\n", c.Matched)
+			if asOf != "" {
+				fmt.Fprintf(e.io.Out, "as of:    %s\n", asOf)
+			}
 			if include {
 				fmt.Fprintln(e.io.Out, "opted out: included")
 			} else {
@@ -234,6 +260,7 @@ func newSegmentShowCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&include, "include-opted-out", false, "count people who opted out too")
+	asOfFlag(cmd, &asOf)
 	return cmd
 }
 
@@ -262,6 +289,7 @@ func newSegmentDeleteCmd(e *env) *cobra.Command {
 
 func newSegmentCountCmd(e *env) *cobra.Command {
 	var include bool
+	var asOf string
 	cmd := &cobra.Command{
 		Use:   "count NAME",
 		Short: "Count the people a segment selects now",
@@ -269,7 +297,7 @@ func newSegmentCountCmd(e *env) *cobra.Command {
 left out and counted apart, unless --include-opted-out. With --json, an object.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, c, err := countSegment(e, args[0], include)
+			g, c, err := countSegment(e, args[0], asOf, include)
 			if err != nil {
 				return err
 			}
@@ -281,11 +309,13 @@ left out and counted apart, unless --include-opted-out. With --json, an object.`
 		},
 	}
 	cmd.Flags().BoolVar(&include, "include-opted-out", false, "count people who opted out too")
+	asOfFlag(cmd, &asOf)
 	return cmd
 }
 
 func newSegmentPeopleCmd(e *env) *cobra.Command {
 	var include bool
+	var asOf string
 	cmd := &cobra.Command{
 		Use:   "people NAME",
 		Short: "List the people a segment selects now",
@@ -294,7 +324,7 @@ who opted out are left out unless --include-opted-out; the count goes to stderr.
 With --json, a JSON array.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, g, where, params, err := loadSegment(e, args[0])
+			st, g, where, params, err := loadSegment(e, args[0], asOf)
 			if err != nil {
 				return err
 			}
@@ -328,12 +358,13 @@ With --json, a JSON array.`,
 		},
 	}
 	cmd.Flags().BoolVar(&include, "include-opted-out", false, "list people who opted out too")
+	asOfFlag(cmd, &asOf)
 	return cmd
 }
 
-// countSegment evaluates a saved segment now.
-func countSegment(e *env, name string, include bool) (*store.SavedSegment, store.SegmentCount, error) {
-	st, g, where, params, err := loadSegment(e, name)
+// countSegment evaluates a saved segment now, or as of a date.
+func countSegment(e *env, name, asOf string, include bool) (*store.SavedSegment, store.SegmentCount, error) {
+	st, g, where, params, err := loadSegment(e, name, asOf)
 	if err != nil {
 		return nil, store.SegmentCount{}, err
 	}

@@ -3,8 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -170,5 +174,82 @@ func TestSegmentLanguageOnAStore(t *testing.T) {
 		if err != nil || !strings.Contains(out, name+": "+c.want) {
 			t.Errorf("%s: %q, %v; want %s", c.expr, out, err, c.want)
 		}
+	}
+}
+
+// The fundraising segments, evaluated --as-of a date, on an imported list where
+// the same people give several times.
+func TestSegmentFundraisingAsOf(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "d.csv")
+	data := "Nombre,Apellido,Email,Importe,Fecha\n" +
+		"Ana,García,ana@example.org,100,2024-03-01\n" +
+		"Jan,Kowalski,jan@example.org,50,2022-05-01\n" +
+		"Jan,Kowalski,jan@example.org,50,2023-01-10\n" +
+		"Eva,Lis,eva@example.org,20,2025-01-15\n" +
+		"Eva,Lis,eva@example.org,20,2025-02-15\n" +
+		"Eva,Lis,eva@example.org,20,2025-04-15\n" +
+		"Olga,Wójcik,olga@example.org,5000,2020-01-01\n" +
+		"Olga,Wójcik,olga@example.org,10,2025-06-01\n" +
+		"Piotr,Zając,piotr@example.org,300,2024-12-31\n"
+	if err := os.WriteFile(csv, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "t.duckdb")
+	for _, args := range [][]string{{"import", csv}, {"dedupe"}} {
+		var out, errb bytes.Buffer
+		if code := Run(append([]string{"--db", db}, args...), &IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+	}
+	for _, c := range []struct {
+		expr, asOf string
+		want       []string // given names selected
+	}{
+		{`lybunt`, "2025-06-15", []string{"Ana", "Piotr"}},
+		{`lybunt`, "2026-03-01", []string{"Eva", "Olga"}},
+		{`sybunt`, "2025-06-15", []string{"Jan"}},
+		{`lapsed`, "2025-06-15", []string{"Jan"}},
+		{`first_time_donor`, "2025-06-15", []string{"Eva", "Piotr"}},
+		{`recurring_donor`, "2025-06-15", []string{"Eva"}},
+		{`major_donor(0.2)`, "2025-06-15", []string{"Olga"}},
+		{`major_donor(0.2)`, "2019-12-31", nil}, // nobody had given yet
+		{`rfm_monetary >= 4`, "2025-06-15", []string{"Olga", "Piotr"}},
+		{`rfm_recency = 5`, "2025-06-15", []string{"Olga"}},
+	} {
+		name := "f" + strings.ReplaceAll(c.asOf, "-", "")
+		if _, errs, err := runSegment(t, db, false, "save", name, "--where", c.expr, "--replace"); err != nil {
+			t.Fatalf("%s: %v %s", c.expr, err, errs)
+		}
+		out, _, err := runSegment(t, db, true, "people", name, "--as-of", c.asOf)
+		if err != nil {
+			t.Fatalf("%s: %v", c.expr, err)
+		}
+		var ps []struct {
+			GivenName string `json:"given_name"`
+		}
+		if err := json.Unmarshal([]byte(out), &ps); err != nil {
+			t.Fatalf("%s: %v\n%s", c.expr, err, out)
+		}
+		var got []string
+		for _, p := range ps {
+			got = append(got, p.GivenName)
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s --as-of %s: got %v, want %v", c.expr, c.asOf, got, c.want)
+		}
+		out, _, err = runSegment(t, db, false, "count", name, "--as-of", c.asOf)
+		if err != nil || !strings.Contains(out, fmt.Sprintf("%s: %d ", name, len(c.want))) && !(len(c.want) == 1 && strings.Contains(out, name+": 1 person")) {
+			t.Errorf("%s count --as-of %s: %q %v", c.expr, c.asOf, out, err)
+		}
+	}
+	out, _, err := runSegment(t, db, false, "show", "f20250615", "--as-of", "2025-06-15")
+	if err != nil || !strings.Contains(out, "as of:    2025-06-15") || !strings.Contains(out, "people:   1") {
+		t.Errorf("show --as-of: %q %v", out, err)
+	}
+	if _, _, err := runSegment(t, db, false, "count", "f20250615", "--as-of", "15/06/2025"); err == nil ||
+		!strings.Contains(err.Error(), "YYYY-MM-DD") || exitCode(err) != ExitUsage {
+		t.Errorf("bad --as-of: %v", err)
 	}
 }

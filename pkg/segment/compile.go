@@ -2,16 +2,38 @@ package segment
 
 import (
 	"strings"
+	"time"
 )
 
+// Options change how an expression is compiled.
+type Options struct {
+	// AsOf is the reference date of the fundraising segments (lybunt, sybunt,
+	// first_time_donor, recurring_donor, lapsed, major_donor, rfm_*): "this year"
+	// is its year, and donations dated after it are ignored by them. Zero means today.
+	AsOf time.Time
+}
+
+func (o Options) asOf() time.Time {
+	d := o.AsOf
+	if d.IsZero() {
+		d = time.Now()
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
+
 // Compile parses an expression and compiles it to a SQL condition over the people
-// table aliased p, with ? placeholders and their values in order.
+// table aliased p, with ? placeholders and their values in order, as of today.
 func Compile(src string) (where string, args []any, err error) {
+	return CompileWith(src, Options{})
+}
+
+// CompileWith is Compile with options.
+func CompileWith(src string, o Options) (where string, args []any, err error) {
 	n, err := Parse(src)
 	if err != nil {
 		return "", nil, err
 	}
-	where, args = CompileNode(n)
+	where, args = CompileNodeWith(n, o)
 	return where, args, nil
 }
 
@@ -30,13 +52,19 @@ const donationDate = `coalesce(t.booking_date, t.value_date)`
 // CompileNode compiles a parsed expression. Every condition is true or false, never
 // NULL, so that not and or behave as people expect for missing values.
 func CompileNode(n Node) (string, []any) {
-	c := &compiler{}
+	return CompileNodeWith(n, Options{})
+}
+
+// CompileNodeWith is CompileNode with options.
+func CompileNodeWith(n Node, o Options) (string, []any) {
+	c := &compiler{asOf: o.asOf()}
 	sql := c.node(n)
 	return sql, c.args
 }
 
 type compiler struct {
 	args []any
+	asOf time.Time
 }
 
 func (c *compiler) arg(v any) string {
@@ -53,7 +81,10 @@ func (c *compiler) node(n Node) string {
 	case *Not:
 		return "(NOT " + c.node(n.X) + ")"
 	case *Flag:
-		return flagSQL[n.Field]
+		if sql, ok := flagSQL[n.Field]; ok {
+			return sql
+		}
+		return c.fundraisingFlag(n.Field)
 	case *Compare:
 		return "coalesce(" + c.compare(n.Field, n.Op, n.Value) + ", false)"
 	case *In:
@@ -105,6 +136,9 @@ func (c *compiler) compare(field, op string, v Value) string {
 			x = `(SELECT coalesce(sum(t.amount), 0) ` + donations + `)`
 		case "donations":
 			x = `(SELECT count(*) ` + donations + `)`
+		case "rfm_recency", "rfm_frequency", "rfm_monetary":
+			// Non-donors have no score: the condition is false for them.
+			return `p.id IN (SELECT pid FROM (` + c.rfm(field) + `) WHERE score ` + o + ` CAST(` + c.arg(v.Num) + ` AS DOUBLE))`
 		default:
 			x = "p." + field
 		}
@@ -130,6 +164,10 @@ func (c *compiler) call(n *Call) string {
 		b, _ := parseDate(n.Args[1])
 		return `EXISTS (SELECT 1 ` + donations + ` AND ` + donationDate + ` BETWEEN CAST(` + c.arg(a.Format("2006-01-02")) +
 			` AS DATE) AND CAST(` + c.arg(b.Format("2006-01-02")) + ` AS DATE))`
+	case "major_donor":
+		return c.majorDonor(n.Args[0].Num)
+	case "recurring_donor":
+		return c.recurring(int(n.Args[0].Num), int(n.Args[1].Num))
 	case "name_like":
 		name := fold(`coalesce(p.given_name, '') || ' ' || coalesce(p.family_name, '')`)
 		rev := fold(`coalesce(p.family_name, '') || ' ' || coalesce(p.given_name, '')`)

@@ -124,12 +124,20 @@ var fields = map[string]kind{
 	"birth_date": kDate, "last_donation": kDate,
 	"records": kNumber, "total_donated": kNumber, "donations": kNumber,
 	"has_email": kBool, "has_phone": kBool, "has_address": kBool, "opted_out": kBool,
+	// Fundraising segments, relative to the reference date (Options.AsOf).
+	"lybunt": kBool, "sybunt": kBool, "first_time_donor": kBool, "recurring_donor": kBool, "lapsed": kBool,
+	"rfm_recency": kNumber, "rfm_frequency": kNumber, "rfm_monetary": kNumber,
 }
 
 // Functions and the number of arguments each takes.
 var functions = map[string]int{
 	"tag": 1, "source": 1, "donated_since": 1, "donated_between": 2, "name_like": 1,
+	"major_donor": 1, "recurring_donor": 2,
 }
+
+// numericFunctions take numbers, not text; recurring_donor may also be written
+// alone, as a yes/no field, for recurring_donor(6, 3).
+var numericFunctions = map[string]bool{"major_donor": true, "recurring_donor": true}
 
 // Fields lists the field names, sorted; Functions the function names.
 func Fields() []string    { return sortedKeys(fields) }
@@ -308,6 +316,12 @@ func (p *parser) call(name token) (Node, error) {
 	if len(args) != want {
 		return nil, errAt(name.col, "%s takes %s, not %d", name.text, plural(want, "value"), len(args))
 	}
+	if numericFunctions[name.text] {
+		if err := checkNumericCall(name, args); err != nil {
+			return nil, err
+		}
+		return &Call{Name: name.text, Args: args, At: name.col}, nil
+	}
 	for _, a := range args {
 		if !a.IsText {
 			return nil, errAt(a.At, "%s wants text in quotes, found %s", name.text, a)
@@ -332,6 +346,30 @@ func (p *parser) call(name token) (Node, error) {
 		}
 	}
 	return &Call{Name: name.text, Args: args, At: name.col}, nil
+}
+
+// checkNumericCall checks the numbers given to major_donor and recurring_donor.
+func checkNumericCall(name token, args []Value) error {
+	for _, a := range args {
+		if a.IsText {
+			return errAt(a.At, "%s wants a number without quotes, found %s", name.text, a)
+		}
+	}
+	switch name.text {
+	case "major_donor":
+		if s := args[0].Num; !(s > 0 && s <= 1) {
+			return errAt(args[0].At, "major_donor wants a share above 0 and at most 1, as in major_donor(0.1), not %s", args[0])
+		}
+	case "recurring_donor":
+		months, min := args[0], args[1]
+		if months.Num != float64(int(months.Num)) || months.Num < 1 || months.Num > 120 {
+			return errAt(months.At, "recurring_donor: months must be a whole number from 1 to 120, not %s", months)
+		}
+		if min.Num != float64(int(min.Num)) || min.Num < 1 || min.Num > months.Num {
+			return errAt(min.At, "recurring_donor: the minimum must be a whole number from 1 to %s, not %s", months, min)
+		}
+	}
+	return nil
 }
 
 func plural(n int, word string) string {
@@ -363,6 +401,9 @@ func (p *parser) condition(name token) (Node, error) {
 	k, ok := fields[name.text]
 	if !ok {
 		if _, isFunc := functions[name.text]; isFunc {
+			if name.text == "major_donor" {
+				return nil, errAt(name.col, `major_donor is a function: write major_donor(0.1) for the top 10%% of donors`)
+			}
 			return nil, errAt(name.col, `%s is a function: write %s("...")`, name.text, name.text)
 		}
 		return nil, errAt(name.col, "unknown field %q%s", name.text, suggest(name.text, Fields()))

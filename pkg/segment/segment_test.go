@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLex(t *testing.T) {
@@ -57,6 +58,9 @@ func TestParseForms(t *testing.T) {
 		{`donated_between("2024-01-01", "2024-12-31")`, `donated_between("2024-01-01", "2024-12-31")`},
 		{`source("inscripciones_evento.csv") or name_like("garcia")`, `(source("inscripciones_evento.csv") or name_like("garcia"))`},
 		{`email == "a@b.c"`, `email = "a@b.c"`},
+		{`LYBUNT or sybunt and not lapsed`, `(lybunt or (sybunt and not lapsed))`},
+		{`recurring_donor or recurring_donor(12, 4)`, `(recurring_donor or recurring_donor(12, 4))`},
+		{`major_donor(0.1) and rfm_monetary >= 4 and first_time_donor`, `((major_donor(0.1) and rfm_monetary >= 4) and first_time_donor)`},
 	} {
 		n, err := Parse(c.in)
 		if err != nil {
@@ -116,6 +120,19 @@ func TestErrors(t *testing.T) {
 		{`"Salta"`, 1, "a value goes after a field"},
 		{`and has_email`, 1, "expected a field or function"},
 		{`city = `, 8, "expected a value, found end of expression"},
+		{`major_donor`, 1, "write major_donor(0.1)"},
+		{`major_donor("0.1")`, 13, "wants a number without quotes"},
+		{`major_donor(0)`, 13, "above 0 and at most 1"},
+		{`major_donor(1.5)`, 13, "above 0 and at most 1"},
+		{`major_donor(0.1, 2)`, 1, "major_donor takes 1 value, not 2"},
+		{`recurring_donor(6)`, 1, "recurring_donor takes 2 values, not 1"},
+		{`recurring_donor(6, 7)`, 20, "from 1 to 6"},
+		{`recurring_donor(0, 1)`, 17, "months must be a whole number"},
+		{`recurring_donor(2.5, 1)`, 17, "months must be a whole number"},
+		{`rfm_monetary >= "4"`, 17, "rfm_monetary is a number"},
+		{`rfm_recency`, 1, "rfm_recency is a number"},
+		{`lybunt = 1`, 8, "lybunt is yes/no"},
+		{`lybnut`, 1, `(did you mean lybunt?)`},
 	} {
 		_, err := Parse(c.in)
 		var se *Error
@@ -180,6 +197,40 @@ func TestCompile(t *testing.T) {
 	}
 }
 
+// The fundraising segments take their dates from the reference date, as parameters.
+func TestCompileFundraisingAsOf(t *testing.T) {
+	asOf := time.Date(2025, 6, 15, 13, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		expr string
+		args []any
+	}{
+		{`lybunt`, []any{"2025-06-15", "2024-01-01", "2025-01-01"}},
+		{`sybunt`, []any{"2025-06-15", "2024-01-01"}},
+		{`first_time_donor`, []any{"2025-06-15", "2024-06-15"}},
+		{`lapsed`, []any{"2025-06-15", "2023-12-15"}},
+		{`recurring_donor`, []any{"2025-06-15", "2025-01-01", 3}},
+		{`recurring_donor(12, 4)`, []any{"2025-06-15", "2024-07-01", 4}},
+		{`major_donor(0.1)`, []any{"2025-06-15", 0.1}},
+		{`rfm_monetary >= 4`, []any{"2025-06-15", 4.0}},
+	} {
+		sql, args, err := CompileWith(c.expr, Options{AsOf: asOf})
+		if err != nil {
+			t.Fatalf("%s: %v", c.expr, err)
+		}
+		if !reflect.DeepEqual(args, c.args) {
+			t.Errorf("%s: args = %#v, want %#v", c.expr, args, c.args)
+		}
+		if strings.Count(sql, "?") != len(args) || strings.Contains(sql, "2025") {
+			t.Errorf("%s: %s", c.expr, sql)
+		}
+	}
+	// Without a date, today.
+	_, args, _ := Compile(`lybunt`)
+	if args[0] != time.Now().Format("2006-01-02") {
+		t.Errorf("default as-of = %v", args[0])
+	}
+}
+
 // Values never reach the SQL text: only placeholders do.
 func TestCompileNeverPastesValues(t *testing.T) {
 	evil := `x'); DROP TABLE people; --`
@@ -223,6 +274,12 @@ func TestEveryFieldAndFunctionCompiles(t *testing.T) {
 		if functions[f] == 2 {
 			expr = f + `("2020-01-01", "2021-01-01")`
 		}
+		switch f {
+		case "major_donor":
+			expr = f + `(0.1)`
+		case "recurring_donor":
+			expr = f + `(6, 3)`
+		}
 		sql, args, err := Compile(expr)
 		if err != nil || sql == "" || strings.Count(sql, "?") != len(args) {
 			t.Errorf("%s: %q %v %v", expr, sql, args, err)
@@ -234,7 +291,8 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		`donated_since("2025-01-01") and total_donated >= 100 and has_email and not opted_out and tag("volunteer")`,
 		`source("inscripciones_evento.csv")`, `city in ("Salta", "Kraków")`, `(has_email or`, `"\`, `-.`, `not not (`,
-		`city not in ("a",)`, "“Salta”", `records >= 1e5`,
+		`city not in ("a",)`, "“Salta”", `records >= 1e5`, `lybunt or major_donor(0.1) and rfm_recency >= 4`,
+		`recurring_donor(6, 3)`,
 	} {
 		f.Add(s)
 	}

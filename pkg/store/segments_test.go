@@ -3,7 +3,13 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
+
+	seglang "github.com/padron-org/padron/pkg/segment"
 )
 
 func TestSegmentsSaveListDelete(t *testing.T) {
@@ -61,5 +67,118 @@ func TestCountWhereLeavesOptedOutApart(t *testing.T) {
 	_, err = s.EachPersonWhere(ctx, where, args, true, func(p PersonView) error { ids = append(ids, p.ID); return nil })
 	if err != nil || len(ids) != 2 {
 		t.Errorf("people with opted out = %v, %v", ids, err)
+	}
+}
+
+// fundraisingStore holds eight people and their donations (dates, amounts), with an
+// excluded credit, a debit and donations after the reference dates used below.
+func fundraisingStore(t *testing.T) *Store {
+	t.Helper()
+	s, _ := openTemp(t)
+	names := []string{"Ana", "Jan", "Eva", "Olga", "Piotr", "Zoe", "Max", "Lea"}
+	var people []string
+	for i, n := range names {
+		people = append(people, fmt.Sprintf("(%d, '%s', 1, false)", i+1, n))
+	}
+	if _, err := s.db.Exec(`INSERT INTO people (id, given_name, records, opted_out) VALUES ` + strings.Join(people, ", ")); err != nil {
+		t.Fatal(err)
+	}
+	type tx struct {
+		person         int
+		date           string
+		amount         float64
+		kind, excluded string
+	}
+	txs := []tx{
+		{1, "2024-03-01", 100, "credit", ""},
+		{2, "2022-05-01", 50, "credit", ""},
+		{2, "2023-01-10", 50, "credit", ""},
+		{3, "2025-01-15", 20, "credit", ""},
+		{3, "2025-02-15", 20, "credit", ""},
+		{3, "2025-04-15", 20, "credit", ""},
+		{3, "2025-05-15", 20, "credit", ""},
+		{4, "2020-01-01", 5000, "credit", ""},
+		{4, "2025-06-01", 10, "credit", ""},
+		{4, "2025-07-01", 1000, "credit", ""}, // after 2025-06-15
+		{5, "2024-12-31", 300, "credit", ""},
+		{5, "2025-02-01", 500, "credit", "excluded_rule"},
+		{5, "2025-03-01", -80, "debit", ""},
+		{6, "2025-08-01", 100, "credit", ""}, // after 2025-06-15
+		{7, "2024-06-20", 40, "credit", ""},
+		{8, "2024-06-15", 40, "credit", ""},
+	}
+	for i, x := range txs {
+		rec := int64(100 + i)
+		var excluded any
+		if x.excluded != "" {
+			excluded = x.excluded
+		}
+		if _, err := s.db.Exec(`INSERT INTO transactions (record_id, batch_id, origin, booking_date, amount, kind, reversal, excluded)
+			VALUES (?, 1, 'sheet', CAST(? AS DATE), ?, ?, false, ?)`, rec, x.date, x.amount, x.kind, excluded); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.Exec(`INSERT INTO links (record_id, person_id, run_id) VALUES (?, ?, 1)`, rec, x.person); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// The fundraising segments select exactly whom their definitions in
+// docs/segments.md say, as of a reference date.
+func TestFundraisingSegments(t *testing.T) {
+	s := fundraisingStore(t)
+	ctx := context.Background()
+	asOf := time.Date(2025, 6, 15, 0, 0, 0, 0, time.UTC)
+	// Donors up to 2025-06-15 (person: last donation, count, total):
+	// Ana 2024-03-01 1 100; Jan 2023-01-10 2 100; Eva 2025-05-15 4 80; Olga 2025-06-01 2 5010;
+	// Piotr 2024-12-31 1 300; Max 2024-06-20 1 40; Lea 2024-06-15 1 40. Zoe gives only later.
+	for _, c := range []struct {
+		expr string
+		asOf time.Time
+		want []int64
+	}{
+		{`lybunt`, asOf, []int64{1, 5, 7, 8}},
+		{`sybunt`, asOf, []int64{2}},
+		{`first_time_donor`, asOf, []int64{3, 5, 7}}, // Lea's first gift is exactly 12 months back: not within
+		{`lapsed`, asOf, []int64{2}},
+		{`recurring_donor`, asOf, []int64{3}},
+		{`recurring_donor(6, 1)`, asOf, []int64{3, 4}},
+		{`recurring_donor(12, 2)`, asOf, []int64{3}},
+		{`recurring_donor(6, 5)`, asOf, nil},
+		{`major_donor(0.1)`, asOf, []int64{4}},
+		{`major_donor(0.3)`, asOf, []int64{1, 2, 4, 5}}, // ceil(2.1) = 3 donors; Ana and Jan tie at the cut
+		{`major_donor(1)`, asOf, []int64{1, 2, 3, 4, 5, 7, 8}},
+		// monetary by rank among 7: Max, Lea 1; Eva 2; Ana, Jan 3; Piotr 4; Olga 5
+		{`rfm_monetary >= 4`, asOf, []int64{4, 5}},
+		{`rfm_monetary = 1`, asOf, []int64{7, 8}},
+		{`rfm_monetary in (2, 3)`, asOf, []int64{1, 2, 3}},
+		// frequency: one gift 1; two gifts (Jan, Olga) 3; Eva 5
+		{`rfm_frequency = 5`, asOf, []int64{3}},
+		{`rfm_frequency >= 3`, asOf, []int64{2, 3, 4}},
+		// recency: Jan, Ana 1; Lea 2; Max, Piotr 3; Eva 4; Olga 5
+		{`rfm_recency = 5`, asOf, []int64{4}},
+		{`rfm_recency <= 1`, asOf, []int64{1, 2}},
+		{`rfm_recency = 3`, asOf, []int64{5, 7}},
+		{`not (rfm_recency >= 1)`, asOf, []int64{6}},
+		{`lybunt and major_donor(0.3)`, asOf, []int64{1, 5}},
+		{`not lybunt and not sybunt and donations >= 1`, asOf, []int64{3, 4, 6}},
+		// A year later, 2025's givers (Olga's and Zoe's later gifts now count) are lybunt.
+		{`lybunt`, asOf.AddDate(1, 0, 0), []int64{3, 4, 6}},
+		{`sybunt`, asOf.AddDate(1, 0, 0), []int64{1, 2, 5, 7, 8}},
+		{`first_time_donor`, asOf.AddDate(1, 0, 0), []int64{6}},
+		{`lapsed`, asOf.AddDate(1, 0, 0), []int64{1, 2, 7, 8}},
+	} {
+		where, args, err := seglang.CompileWith(c.expr, seglang.Options{AsOf: c.asOf})
+		if err != nil {
+			t.Fatalf("%s: %v", c.expr, err)
+		}
+		var got []int64
+		if _, err := s.EachPersonWhere(ctx, where, args, true, func(p PersonView) error { got = append(got, p.ID); return nil }); err != nil {
+			t.Fatalf("%s: %v\n%s", c.expr, err, where)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s as of %s: got %v, want %v", c.expr, c.asOf.Format("2006-01-02"), got, c.want)
+		}
 	}
 }
