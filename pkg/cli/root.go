@@ -171,6 +171,7 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newLogCmd(e),
 		newReviewCmd(e),
 		newSegmentCmd(e),
+		newReportCmd(e),
 	)
 	return root
 }
