@@ -1,33 +1,18 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/spf13/viper"
 )
 
-// runReport runs 'padron report ARGS' on db under a root of its own (the command is
-// not registered in the root yet).
+// runReport runs 'padron report ARGS' on db.
 func runReport(t *testing.T, db string, jsonFlag bool, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errb}, cfg: viper.New(), ctx: context.Background()}
-	e.cfg.Set("db", db)
-	e.cfg.Set("json", jsonFlag)
-	cmd := newReportCmd(e)
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err = cmd.Execute()
-	return out.String(), errb.String(), err
+	return runCommand(t, newReportCmd, db, jsonFlag, args...)
 }
 
 func TestReportBoard(t *testing.T) {

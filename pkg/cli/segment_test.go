@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 )
 
@@ -38,22 +39,28 @@ func segmentStore(t *testing.T) string {
 	return db
 }
 
-// runSegment runs 'padron segment ARGS' on db. The segment command is not yet in
-// the root, so it runs under a root of its own with the same env.
-func runSegment(t *testing.T, db string, json bool, args ...string) (stdout, stderr string, err error) {
+// runCommand runs one command ('padron segment', 'padron report') on db under a root
+// of its own with a fresh env, and returns its output.
+func runCommand(t *testing.T, newCmd func(*env) *cobra.Command, db string, json bool, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	e := &env{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errb}, cfg: viper.New(), ctx: context.Background()}
 	e.cfg.Set("db", db)
 	e.cfg.Set("json", json)
 	e.cfg.Set("actor", "tester")
-	cmd := newSegmentCmd(e)
+	cmd := newCmd(e)
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	err = cmd.Execute()
 	return out.String(), errb.String(), err
+}
+
+// runSegment runs 'padron segment ARGS' on db.
+func runSegment(t *testing.T, db string, json bool, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	return runCommand(t, newSegmentCmd, db, json, args...)
 }
 
 func TestSegmentCommands(t *testing.T) {
