@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 	"time"
 
@@ -177,6 +178,8 @@ const day = "2006-01-02"
 
 func dateLit(t time.Time) string { return "DATE '" + t.Format(day) + "'" }
 
+var currencyCode = regexp.MustCompile(`^[A-Za-z]{3}$`)
+
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // builder runs the report's queries.
@@ -201,6 +204,9 @@ func Board(ctx context.Context, st *store.Store, opts Options) (*BoardReport, er
 	if !opts.From.IsZero() && !opts.To.IsZero() && opts.To.Before(opts.From) {
 		return nil, fmt.Errorf("the period ends (%s) before it starts (%s)", opts.To.Format(day), opts.From.Format(day))
 	}
+	if opts.Currency != "" && !currencyCode.MatchString(opts.Currency) {
+		return nil, fmt.Errorf("currency %q: want an ISO 4217 code such as PLN, EUR, ARS", opts.Currency)
+	}
 	top := opts.Top
 	if top <= 0 {
 		top = 10
@@ -221,7 +227,9 @@ func Board(ctx context.Context, st *store.Store, opts Options) (*BoardReport, er
 		FROM transactions t LEFT JOIN links l ON l.record_id = t.record_id
 		WHERE t.kind = 'credit' AND t.excluded IS NULL`
 	if opts.Currency != "" {
-		b.don += ` AND coalesce(t.currency, '') = ` + quote(opts.Currency)
+		// A currency is three letters (checked above), so it cannot carry SQL; the
+		// fragment is shared by every query below, which is why it is not a parameter.
+		b.don += ` AND coalesce(t.currency, '') = ` + quote(strings.ToUpper(opts.Currency))
 	}
 	b.don += ") "
 	var conds []string

@@ -229,3 +229,19 @@ func TestBoardBadPeriod(t *testing.T) {
 		t.Error("a period ending before it starts was accepted")
 	}
 }
+
+func TestBoardRefusesANonCurrency(t *testing.T) {
+	st := testStore(t)
+	for _, cur := range []string{"EU'R", "euros", "E1R"} {
+		if _, err := Board(context.Background(), st, Options{Currency: cur}); err == nil {
+			t.Errorf("currency %q was accepted", cur)
+		}
+	}
+	r, err := Board(context.Background(), st, Options{Currency: "eur"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Donations.Totals) != 1 {
+		t.Errorf("a lower-case code did not select its currency: %+v", r.Donations.Totals)
+	}
+}
