@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -76,7 +77,13 @@ func runPeople(e *env, f store.PeopleFilter) error {
 		e.say("no people match")
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.io.Out, 0, 4, 2, ' ', 0)
+	return writePeopleTable(e.io.Out, ps)
+}
+
+// writePeopleTable lists people one per line, as 'padron people' and 'padron segment
+// people' show them.
+func writePeopleTable(w io.Writer, ps []store.PersonView) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PERSON\tNAME\tEMAIL\tPHONE\tCITY\tRECORDS\tSOURCES\tOPTED OUT")
 	for _, p := range ps {
 		opt := ""

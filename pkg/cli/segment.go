@@ -344,17 +344,7 @@ With --json, a JSON array.`,
 			if len(ps) == 0 {
 				return nil
 			}
-			tw := tabwriter.NewWriter(e.io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PERSON\tNAME\tEMAIL\tPHONE\tCITY\tRECORDS\tSOURCES\tOPTED OUT")
-			for _, p := range ps {
-				opt := ""
-				if p.OptedOut {
-					opt = "yes"
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, strings.TrimSpace(p.GivenName+" "+p.FamilyName),
-					p.Email, p.Phone, p.City, p.Records, strings.Join(p.Sources, ", "), opt)
-			}
-			return tw.Flush()
+			return writePeopleTable(e.io.Out, ps)
 		},
 	}
 	cmd.Flags().BoolVar(&include, "include-opted-out", false, "list people who opted out too")

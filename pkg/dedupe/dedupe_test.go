@@ -26,6 +26,18 @@ func importGenerated(t *testing.T, people int, seed uint64) (*store.Store, *synt
 	if err != nil {
 		t.Fatal(err)
 	}
+	var paths []string
+	for _, f := range man.Files {
+		paths = append(paths, f.Path)
+	}
+	st := importPaths(t, dir, paths)
+	return st, man
+}
+
+// importPaths imports files into a new store in dir, with the built-in and sample
+// mappings.
+func importPaths(t *testing.T, dir string, paths []string) *store.Store {
+	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(dir, "padron.duckdb"))
 	if err != nil {
 		t.Fatal(err)
@@ -38,13 +50,12 @@ func importGenerated(t *testing.T, people int, seed uint64) (*store.Store, *synt
 	if err := lib.AddFS(samples.Mappings, "mappings", "samples"); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range man.Files {
-		res := ingest.File(context.Background(), st, f.Path, ingest.Options{Library: lib})
-		if res.Err != nil {
-			t.Fatalf("import %s: %v", f.Path, res.Err)
+	for _, p := range paths {
+		if res := ingest.File(context.Background(), st, p, ingest.Options{Library: lib}); res.Err != nil {
+			t.Fatalf("import %s: %v", p, res.Err)
 		}
 	}
-	return st, man
+	return st
 }
 
 // truth reads truth.csv into record key → true person.

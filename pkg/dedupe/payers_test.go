@@ -4,13 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/padron-org/padron/mappings"
-	"github.com/padron-org/padron/pkg/ingest"
-	"github.com/padron-org/padron/pkg/mapping"
 	"github.com/padron-org/padron/pkg/store"
 	"github.com/padron-org/padron/pkg/synth"
 )
@@ -23,15 +19,6 @@ func importBank(t *testing.T, people int, seed uint64) (*store.Store, *synth.Ban
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "padron.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	lib, err := mapping.NewLibrary(mappings.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var paths []string
 	for _, f := range man.Contacts.Files {
 		paths = append(paths, f.Path)
@@ -39,11 +26,7 @@ func importBank(t *testing.T, people int, seed uint64) (*store.Store, *synth.Ban
 	for _, f := range man.Files {
 		paths = append(paths, f.Path)
 	}
-	for _, p := range paths {
-		if res := ingest.File(context.Background(), st, p, ingest.Options{Library: lib}); res.Err != nil {
-			t.Fatalf("import %s: %v", p, res.Err)
-		}
-	}
+	st := importPaths(t, dir, paths)
 	return st, man
 }
 

@@ -154,10 +154,7 @@ func importStatement(ctx context.Context, st *store.Store, path string, f bank.F
 			if date.IsZero() {
 				date = t.ValueDate
 			}
-			cp := t.CounterpartyIBAN
-			if cp == "" {
-				cp = t.CounterpartyAccount
-			}
+			cp := counterpartyAccount(t)
 			key := keys.Key(s.Account, date, t.Cents, cur, t.Reference, cp, t.Title)
 			if stored[key] {
 				ms.Skipped++
@@ -232,10 +229,7 @@ func statementRecord(s *bank.Statement, t *bank.Transaction, cur string, digits 
 		rec.GivenName, rec.FamilyName = normalize.SplitFullName(p.Name, normalize.NameAuto)
 		rec.NameKey = normalize.Fold(strings.TrimSpace(rec.GivenName + " " + rec.FamilyName))
 	}
-	cp := t.CounterpartyIBAN
-	if cp == "" {
-		cp = t.CounterpartyAccount
-	}
+	cp := counterpartyAccount(t)
 	if iban, err := normalize.IBAN(money.Account(cp)); err == nil && iban != "" {
 		rec.IBAN = iban
 	}
@@ -260,6 +254,14 @@ func statementRecord(s *bank.Statement, t *bank.Transaction, cur string, digits 
 		store.DecimalText(t.Cents, digits), cur, t.TypeCode, t.Reference, t.CustomerReference, t.CounterpartyName, cp,
 		t.CounterpartyBank, t.Title, t.Details}
 	return rec
+}
+
+// counterpartyAccount is the payer's (or payee's) IBAN, else their account as written.
+func counterpartyAccount(t *bank.Transaction) string {
+	if t.CounterpartyIBAN != "" {
+		return t.CounterpartyIBAN
+	}
+	return t.CounterpartyAccount
 }
 
 func day(t time.Time) string {
