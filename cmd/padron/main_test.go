@@ -37,11 +37,12 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"encode":  cmdEncode,
-			"mkxlsx":  cmdMkxlsx,
-			"sql":     cmdSQL,
-			"xlsxset": cmdXlsxset,
-			"zipdir":  cmdZipdir,
+			"encode":        cmdEncode,
+			"fakemailchimp": cmdFakeMailchimp,
+			"mkxlsx":        cmdMkxlsx,
+			"sql":           cmdSQL,
+			"xlsxset":       cmdXlsxset,
+			"zipdir":        cmdZipdir,
 		},
 	})
 }

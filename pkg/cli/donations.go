@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/padron-org/padron/pkg/crm"
 	"github.com/padron-org/padron/pkg/store"
 )
 
@@ -164,29 +165,52 @@ func cents(s string) (int64, bool) {
 	return v, true
 }
 
-func runExportDonations(e *env, out string, o donationsOpts) error {
-	header := []string{"person_id", "date", "amount", "currency", "source_file", "record_no", "reference", "method",
-		"score", "review_candidate", "name", "title"}
-	return exportCSV(e, out, "donations", header, func(st *store.Store, write func([]string) error) error {
-		f, err := donationFilter(e, st, o)
-		if err != nil {
+func runExportDonations(e *env, o exportOpts, do donationsOpts) error {
+	target, format, err := crm.LookupExport(strings.ToLower(o.format), o.crm)
+	if err != nil {
+		return usageError("--format: %v", err)
+	}
+	st, err := openDeduped(e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f, err := donationFilter(e, st, do)
+	if err != nil {
+		return err
+	}
+	// Targets whose donation rows carry the donor's fields look the donors up; the
+	// people are read once, before the donations.
+	var lookup crm.Lookup
+	if target.DonorRequired {
+		var people []store.PersonView
+		if err := st.EachPerson(e.ctx, func(p store.PersonView) error { people = append(people, p); return nil }); err != nil {
 			return err
 		}
+		lookup = crm.MapLookup(people)
+	}
+	skipped := 0
+	table := crm.DonationsTable(target, lookup, func(each func(store.Donation) error) error {
 		return st.Donations(e.ctx, f, func(d store.Donation) error {
-			person, cand, score := "", "", ""
-			if d.PersonID != 0 {
-				person = strconv.FormatInt(d.PersonID, 10)
+			if target.DonorRequired && d.PersonID == 0 {
+				skipped++
+				return nil
 			}
-			if d.Candidate != 0 {
-				cand = strconv.FormatInt(d.Candidate, 10)
-			}
-			if d.Score > 0 {
-				score = strconv.FormatFloat(d.Score, 'f', 4, 64)
-			}
-			return write([]string{person, d.Date, d.Amount, d.Currency, d.SourceFile, strconv.Itoa(d.RecordNo),
-				safeCell(d.Reference), d.Method, score, cand, safeCell(d.Name), safeCell(d.Title)})
+			return each(d)
 		})
 	})
+	n, err := writeTable(e, o, format, table)
+	if err != nil {
+		return err
+	}
+	if o.out != "-" {
+		e.say("wrote %d donations to %s (%s)", n, o.out, o.format)
+	}
+	if skipped > 0 {
+		e.say("left out %d donations no person is known for: %s refuses a donation without its contact (see 'padron donations --unattributed')",
+			skipped, o.format)
+	}
+	return nil
 }
 
 // oneLine collapses a value's whitespace and line breaks for a table cell.

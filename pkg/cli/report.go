@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/padron-org/padron/pkg/report"
+	"github.com/padron-org/padron/pkg/store"
 )
 
 type reportOpts struct {
@@ -23,7 +25,7 @@ func newReportCmd(e *env) *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newReportBoardCmd(e))
+	cmd.AddCommand(newReportBoardCmd(e), newReportSourcesCmd(e), newReportQualityCmd(e))
 	return cmd
 }
 
@@ -43,9 +45,12 @@ is measured for the year of --to (or of --as-of): donors of the year before who
 gave again. LYBUNT and SYBUNT are as of --as-of (default: --to, or today).
 Totals are exact per currency; average gifts are rounded to the cent.
 
---format md writes Markdown for minutes; --format json every figure for machines.
-(--json alone means --format json.) --out FILE writes to a file ('-' or none: standard output). Run 'padron dedupe'
-first.`,
+--format md writes Markdown for minutes; --format json every figure for machines
+(--json alone means --format json); --format xlsx a workbook with one sheet per
+section, Excel charts and frozen headers; --format html one self-contained page
+(no network: charts are inline SVG) that reads on a phone and prints. --out FILE
+writes to a file ('-' or none: standard output; xlsx needs a file). Run 'padron
+dedupe' first.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.json() && !cmd.Flags().Changed("format") {
@@ -59,7 +64,7 @@ first.`,
 	f.StringVar(&o.to, "to", "", "period end, inclusive (YYYY-MM-DD)")
 	f.StringVar(&o.asOf, "as-of", "", "reference date of LYBUNT and SYBUNT (YYYY-MM-DD; default --to, or today)")
 	f.StringVar(&o.currency, "currency", "", "only donations in this currency (e.g. EUR)")
-	f.StringVar(&o.format, "format", "md", "md or json (xlsx and html are not yet available)")
+	f.StringVar(&o.format, "format", "md", "md, json, xlsx or html")
 	f.StringVar(&o.out, "out", "-", "write to this file ('-': standard output)")
 	return cmd
 }
@@ -87,14 +92,19 @@ func runReportBoard(e *env, o reportOpts) error {
 		write = report.WriteMarkdown
 	case "json":
 		write = report.WriteJSON
-	case "xlsx", "html":
-		return usageError("--format %s is not yet available: use md or json", format)
+	case "xlsx":
+		write = report.WriteXLSX
+	case "html":
+		write = report.WriteHTML
 	default:
-		return usageError("--format must be md or json, got %q", o.format)
+		return usageError("--format must be md, json, xlsx or html, got %q", o.format)
 	}
 	out := o.out
 	if out == "" {
 		out = "-"
+	}
+	if format == "xlsx" && out == "-" {
+		return usageError("--format xlsx writes a workbook: give --out FILE.xlsx")
 	}
 	st, err := openDeduped(e)
 	if err != nil {
@@ -112,4 +122,100 @@ func runReportBoard(e *env, o reportOpts) error {
 		e.say("wrote the board report to %s", out)
 	}
 	return nil
+}
+
+// storeReport is a report over the whole store with its two writers.
+type storeReport[R any] struct {
+	name     string // as in "wrote the NAME report"
+	build    func(ctx context.Context, st *store.Store) (*R, error)
+	markdown func(io.Writer, *R) error
+	json     func(io.Writer, *R) error
+}
+
+// newStoreReportCmd builds 'padron report NAME' for a report with md and json forms.
+func newStoreReportCmd[R any](e *env, use, short, long string, rep storeReport[R]) *cobra.Command {
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long: long + `
+
+--format md (the default) writes Markdown; --format json every figure for machines
+(--json alone means --format json). --out FILE writes to a file, readable only by
+you ('-' or none: standard output).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if e.json() && !cmd.Flags().Changed("format") {
+				format = "json"
+			}
+			return runStoreReport(e, rep, format, out)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "md", "md or json")
+	cmd.Flags().StringVar(&out, "out", "-", "write to this file ('-': standard output)")
+	return cmd
+}
+
+func runStoreReport[R any](e *env, rep storeReport[R], format, out string) error {
+	var write func(io.Writer, *R) error
+	switch strings.ToLower(format) {
+	case "md", "markdown":
+		write = rep.markdown
+	case "json":
+		write = rep.json
+	default:
+		return usageError("--format must be md or json, got %q", format)
+	}
+	if out == "" {
+		out = "-"
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, ran, err := st.PeopleCount(e.ctx); err != nil {
+		return err
+	} else if !ran {
+		e.say("no dedupe yet: people are counted after 'padron dedupe'")
+	}
+	r, err := rep.build(e.ctx, st)
+	if err != nil {
+		return err
+	}
+	if err := writeOut(e, out, func(w io.Writer) error { return write(w, r) }); err != nil {
+		return err
+	}
+	if out != "-" {
+		e.say("wrote the %s report to %s", rep.name, out)
+	}
+	return nil
+}
+
+func newReportSourcesCmd(e *env) *cobra.Command {
+	return newStoreReportCmd(e, "sources", "What each imported file contributed",
+		`Write the sources report: for each imported file (batch), when it was imported
+and with which mapping, the records it brought, the problems found in it, how many
+of its records belong to a person, the people it has records of, the people only
+it knows (what it alone contributed) and those shared with other files, how many
+of its records give an email, a phone or an address, and its money lines with the
+donations' count and exact total per currency. Run 'padron dedupe' first: people
+are counted after dedupe.`,
+		storeReport[report.SourcesReport]{name: "sources", build: report.Sources,
+			markdown: report.WriteSourcesMarkdown, json: report.WriteSourcesJSON})
+}
+
+func newReportQualityCmd(e *env) *cobra.Command {
+	return newStoreReportCmd(e, "quality", "The data quality of the store",
+		`Write the data quality report: the share of people and of records with an email,
+a phone, an address, a birth date and a national id; people who cannot be contacted
+(no email, phone or address) and who opted out; the problems found at import, by
+file and by kind; possible duplicates waiting in the review queue and records not
+yet deduped; and suspicious values: emails and phones held by several people
+(households, placeholders), with the most shared first.`,
+		storeReport[report.QualityReport]{name: "quality",
+			build: func(ctx context.Context, st *store.Store) (*report.QualityReport, error) {
+				return report.DataQuality(ctx, st, report.QualityOptions{})
+			},
+			markdown: report.WriteQualityMarkdown, json: report.WriteQualityJSON})
 }

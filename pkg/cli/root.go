@@ -172,6 +172,8 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newReviewCmd(e),
 		newSegmentCmd(e),
 		newReportCmd(e),
+		newPushCmd(e),
+		newPullCmd(e),
 	)
 	return root
 }

@@ -26,7 +26,8 @@ each time it is used, for example:
   padron segment people donors25 --json
 
 The filter language (fields, functions, operators) is described in docs/segments.md.
-People who opted out are left out of every segment, and counted apart, unless
+Experts may save a read-only SQL query instead (segment save NAME --sql "SELECT id
+FROM people WHERE ..."). People who opted out are left out of every segment, and counted apart, unless
 --include-opted-out is given.`,
 		Args: noArgs,
 	}
@@ -114,12 +115,32 @@ func loadSegment(e *env, name, asOf string) (*store.Store, *store.SavedSegment, 
 		}
 		return nil, nil, "", nil, err
 	}
-	where, args, err := compileSegment(g.Expr, d)
+	where, args, err := segmentCondition(e, st, g, d)
 	if err != nil {
 		st.Close()
 		return nil, nil, "", nil, fmt.Errorf("segment %s: %w", name, err)
 	}
 	return st, g, where, args, nil
+}
+
+// segmentCondition compiles a saved segment; a SQL segment is checked again, as the
+// store may have changed since it was saved.
+func segmentCondition(e *env, st *store.Store, g *store.SavedSegment, asOf time.Time) (string, []any, error) {
+	if g.Kind == store.SegmentSQL {
+		where, err := checkSQL(e, st, g.Expr)
+		return where, nil, err
+	}
+	return compileSegment(g.Expr, asOf)
+}
+
+// checkSQL checks a SQL segment's query; a refused query is a usage error.
+func checkSQL(e *env, st *store.Store, query string) (string, error) {
+	where, err := st.CheckSegmentSQL(e.ctx, query)
+	var refused *store.SQLRefusedError
+	if errors.As(err, &refused) {
+		return "", usageError("%v", err)
+	}
+	return where, err
 }
 
 // countLine says how many people a segment holds.
@@ -144,37 +165,60 @@ type segmentOut struct {
 }
 
 func newSegmentSaveCmd(e *env) *cobra.Command {
-	var where string
+	var where, query string
 	var replace bool
 	cmd := &cobra.Command{
-		Use:   "save NAME --where EXPR",
+		Use:   "save NAME (--where EXPR | --sql QUERY)",
 		Short: "Save a segment (checking its expression and counting it)",
 		Long: `Save a named filter over people. The expression is checked first, and the people it
 selects are counted; a mistake is shown with its position. --replace overwrites a
-segment of the same name. The language is described in docs/segments.md.`,
+segment of the same name. The language is described in docs/segments.md.
+
+--sql QUERY saves a SQL query instead, for experts: exactly one read-only SELECT
+over padron's tables (people, records, links, transactions, attributions, batches,
+problems, suppressions, match_pairs, decisions) that returns the people's ids in a
+column named person_id or id. Files, table functions, other databases, parameters
+and every statement but SELECT are refused; the query runs in a transaction that is
+always rolled back, and is checked again each time the segment is used. Opted-out
+people are left out as for --where.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if err := checkSegmentName(name); err != nil {
 				return err
 			}
-			if strings.TrimSpace(where) == "" {
-				return usageError("segment save: --where EXPR is required")
+			hasWhere, hasSQL := strings.TrimSpace(where) != "", strings.TrimSpace(query) != ""
+			switch {
+			case hasWhere && hasSQL:
+				return usageError("segment save: give --where EXPR or --sql QUERY, not both")
+			case !hasWhere && !hasSQL:
+				return usageError("segment save: --where EXPR (or --sql QUERY) is required")
 			}
-			sql, params, err := compileSegment(where, time.Time{})
-			if err != nil {
-				return err
+			var cond string
+			var params []any
+			var err error
+			if hasWhere {
+				if cond, params, err = compileSegment(where, time.Time{}); err != nil {
+					return err
+				}
 			}
 			st, err := e.openStore()
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			c, err := st.CountWhere(e.ctx, sql, params, false)
+			save := st.SaveSegment
+			if hasSQL {
+				if cond, err = checkSQL(e, st, query); err != nil {
+					return err
+				}
+				where, save = query, st.SaveSQLSegment
+			}
+			c, err := st.CountWhere(e.ctx, cond, params, false)
 			if err != nil {
 				return err
 			}
-			if err := st.SaveSegment(e.ctx, name, where, e.actor(), replace); err != nil {
+			if err := save(e.ctx, name, where, e.actor(), replace); err != nil {
 				if !replace && strings.Contains(err.Error(), "already exists") {
 					return usageError("%v: use --replace to overwrite it", err)
 				}
@@ -192,6 +236,7 @@ segment of the same name. The language is described in docs/segments.md.`,
 		},
 	}
 	cmd.Flags().StringVar(&where, "where", "", "the filter expression (see docs/segments.md)")
+	cmd.Flags().StringVar(&query, "sql", "", "a read-only SELECT returning person ids, instead of --where (see docs/segments.md)")
 	cmd.Flags().BoolVar(&replace, "replace", false, "overwrite a segment of the same name")
 	return cmd
 }
@@ -221,7 +266,11 @@ func newSegmentListCmd(e *env) *cobra.Command {
 			tw := tabwriter.NewWriter(e.io.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSAVED\tBY\tEXPRESSION")
 			for _, g := range gs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Name, g.CreatedAt.Format("2006-01-02 15:04"), g.Actor, g.Expr)
+				expr := g.Expr
+				if g.Kind == store.SegmentSQL {
+					expr = "SQL: " + strings.Join(strings.Fields(expr), " ")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Name, g.CreatedAt.Format("2006-01-02 15:04"), g.Actor, expr)
 			}
 			return tw.Flush()
 		},
@@ -243,7 +292,11 @@ func newSegmentShowCmd(e *env) *cobra.Command {
 			if e.json() {
 				return writeJSON(e.io.Out, segmentOut{SavedSegment: *g, SegmentCount: c, IncludesOptedOut: include})
 			}
-			fmt.Fprintf(e.io.Out, "segment:  %s\nwhere:    %s\nsaved:    %s", g.Name, g.Expr, g.CreatedAt.Format("2006-01-02 15:04"))
+			label := "where:   "
+			if g.Kind == store.SegmentSQL {
+				label = "sql:     "
+			}
+			fmt.Fprintf(e.io.Out, "segment:  %s\n%s %s\nsaved:    %s", g.Name, label, g.Expr, g.CreatedAt.Format("2006-01-02 15:04"))
 			if g.Actor != "" {
 				fmt.Fprintf(e.io.Out, " by %s", g.Actor)
 			}

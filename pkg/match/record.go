@@ -133,25 +133,8 @@ func contains(l []string, s string) bool {
 	return false
 }
 
-// canonEmail returns the mailbox an address delivers to: sub-address tags ("+news")
-// dropped everywhere, and for Gmail the dots too, with googlemail.com as gmail.com.
-func canonEmail(e string) string {
-	e = strings.ToLower(strings.TrimSpace(e))
-	local, dom, ok := strings.Cut(e, "@")
-	if !ok || local == "" {
-		return ""
-	}
-	if i := strings.IndexByte(local, '+'); i > 0 {
-		local = local[:i]
-	}
-	if dom == "googlemail.com" {
-		dom = "gmail.com"
-	}
-	if dom == "gmail.com" && strings.IndexByte(local, '.') >= 0 {
-		local = strings.ReplaceAll(local, ".", "")
-	}
-	return local + "@" + dom
-}
+// canonEmail returns the mailbox an address delivers to (see normalize.Mailbox).
+func canonEmail(e string) string { return normalize.Mailbox(e) }
 
 // userKey is an email's local part without the separators people vary between
 // providers: jan.kowalski, jan_kowalski and jankowalski are one user name.

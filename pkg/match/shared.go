@@ -1,6 +1,9 @@
 package match
 
 import (
+	"context"
+	"hash/maphash"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -66,45 +69,101 @@ func homeKeys(f *feat, nick *Nicknames) []string {
 // phoneHomePrefix, those carried by records with different phone numbers: a parent
 // and a child of one name at one address, each with their own mobile.
 func namesakeHomes(fs []feat, nick *Nicknames) map[string]bool {
-	at := map[string][]int32{}
-	for i := range fs {
-		if fs[i].dob == 0 && len(fs[i].phones) == 0 {
-			continue
-		}
-		for _, k := range homeKeys(&fs[i], nick) {
-			at[k] = append(at[k], int32(i))
-		}
+	// Keys are made on every CPU, each from its own share of the records, and sorted
+	// into shards by hash; each shard's keys are then grouped on its own CPU. A
+	// million records make a few million keys: one map built on one core took
+	// seconds.
+	type keyed struct {
+		key string
+		rec int32
 	}
-	out := map[string]bool{}
-	for k, rs := range at {
-		if len(rs) < 2 {
-			continue
-		}
-		age, phones := false, false
-		for x := 0; x < len(rs) && !age; x++ {
-			for y := x + 1; y < len(rs); y++ {
-				a, b := &fs[rs[x]], &fs[rs[y]]
-				if a.dob != 0 && b.dob != 0 && dob(a, b) == dobDifferent {
-					age = true
-					break
+	workers := runtime.GOMAXPROCS(0)
+	const shards = 64
+	seed := maphash.MakeSeed()
+	parts := make([][shards][]keyed, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			lo, hi := w*len(fs)/workers, (w+1)*len(fs)/workers
+			for i := lo; i < hi; i++ {
+				if fs[i].dob == 0 && len(fs[i].phones) == 0 {
+					continue
 				}
-				phones = phones || len(a.phones) > 0 && len(b.phones) > 0 && phone(a, b) == last(cPhone)
+				for _, k := range homeKeys(&fs[i], nick) {
+					sh := maphash.String(seed, k) % shards
+					parts[w][sh] = append(parts[w][sh], keyed{k, int32(i)})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	found := make([][]string, shards)
+	_ = parallel(context.Background(), shards, func(lo, hi int) {
+		for sh := lo; sh < hi; sh++ {
+			at := map[string][]int32{}
+			for w := range parts {
+				for _, kr := range parts[w][sh] {
+					at[kr.key] = append(at[kr.key], kr.rec)
+				}
+				parts[w][sh] = nil
+			}
+			for k, rs := range at {
+				if len(rs) < 2 {
+					continue
+				}
+				switch homeKind(fs, rs) {
+				case homeByAge:
+					found[sh] = append(found[sh], k)
+				case homeByPhones:
+					found[sh] = append(found[sh], phoneHomePrefix+k)
+				}
 			}
 		}
-		switch {
-		case age:
+	}, nil)
+	out := map[string]bool{}
+	for _, ks := range found {
+		for _, k := range ks {
 			out[k] = true
-		case phones:
-			out[phoneHomePrefix+k] = true
 		}
 	}
 	return out
 }
 
+const (
+	homeNone = iota
+	homeByAge
+	homeByPhones
+)
+
+// homeKind says whether records sharing a name at an address are a namesake home:
+// two of them born more than ten years apart, or else two with different phones.
+func homeKind(fs []feat, rs []int32) int {
+	phones := false
+	for x := 0; x < len(rs); x++ {
+		for y := x + 1; y < len(rs); y++ {
+			a, b := &fs[rs[x]], &fs[rs[y]]
+			if a.dob != 0 && b.dob != 0 && dob(a, b) == dobDifferent {
+				return homeByAge
+			}
+			phones = phones || len(a.phones) > 0 && len(b.phones) > 0 && phone(a, b) == last(cPhone)
+		}
+	}
+	if phones {
+		return homeByPhones
+	}
+	return homeNone
+}
+
 // phoneHomePrefix marks, in Shared.Homes, a namesake home found by phone numbers.
 const phoneHomePrefix = "~"
 
+// applyShared marks each record's shared values. Records are independent and the
+// maps only read, so it runs on every CPU.
 func applyShared(fs []feat, sh Shared, nick *Nicknames) {
+	_ = parallel(context.Background(), len(fs), func(lo, hi int) { applySharedRange(fs[lo:hi], sh, nick) }, nil)
+}
+
+func applySharedRange(fs []feat, sh Shared, nick *Nicknames) {
 	emails, phones := sh.Emails, sh.Phones
 	for i := range fs {
 		f := &fs[i]

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 // Training follows Splink's unsupervised recipe:
@@ -35,34 +36,50 @@ func estimateU(ctx context.Context, m *Model, fs []feat, cmp *comparer, rnd *ran
 	for c := range counts {
 		counts[c] = make([]float64, len(Comparisons[c].Levels))
 	}
-	var lv levels
-	add := func(i, j int) {
-		cmp.compare(&fs[i], &fs[j], &lv)
-		for c := 0; c < numComp; c++ {
-			counts[c][lv[c]]++
-		}
-	}
+	// The pairs are drawn first, in order, so the sample does not depend on how the
+	// counting is spread over CPUs; each CPU then counts its share.
+	var pairs [][2]int32
 	total := float64(n) * float64(n-1) / 2
 	if total <= uSamplePairs {
+		pairs = make([][2]int32, 0, int(total))
 		for i := 0; i < n; i++ {
-			if i&1023 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
 			for j := i + 1; j < n; j++ {
-				add(i, j)
+				pairs = append(pairs, [2]int32{int32(i), int32(j)})
 			}
 		}
 	} else {
-		for k := 0; k < uSamplePairs; k++ {
-			if k&0xffff == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
+		pairs = make([][2]int32, uSamplePairs)
+		for k := range pairs {
 			i, j := rnd.IntN(n), rnd.IntN(n-1)
 			if j >= i {
 				j++
 			}
-			add(i, j)
+			pairs[k] = [2]int32{int32(i), int32(j)}
 		}
+	}
+	var mu sync.Mutex
+	err := parallel(ctx, len(pairs), func(lo, hi int) {
+		var local [numComp][]float64
+		for c := range local {
+			local[c] = make([]float64, len(counts[c]))
+		}
+		var lv levels
+		for _, p := range pairs[lo:hi] {
+			cmp.compare(&fs[p[0]], &fs[p[1]], &lv)
+			for c := 0; c < numComp; c++ {
+				local[c][lv[c]]++
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for c := range counts {
+			for l := range counts[c] {
+				counts[c][l] += local[c][l]
+			}
+		}
+	}, nil)
+	if err != nil {
+		return err
 	}
 	for c := 0; c < numComp; c++ {
 		known := 0.0

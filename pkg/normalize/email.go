@@ -209,3 +209,24 @@ func checkDomain(d string) error {
 	}
 	return nil
 }
+
+// Mailbox returns the mailbox an address delivers to, for telling whether two
+// spellings reach one person (a suppression list, a duplicate): sub-address tags ("+news")
+// dropped everywhere, and for Gmail the dots too, with googlemail.com as gmail.com.
+func Mailbox(e string) string {
+	e = strings.ToLower(strings.TrimSpace(e))
+	local, dom, ok := strings.Cut(e, "@")
+	if !ok || local == "" {
+		return ""
+	}
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	if dom == "googlemail.com" {
+		dom = "gmail.com"
+	}
+	if dom == "gmail.com" && strings.IndexByte(local, '.') >= 0 {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + dom
+}

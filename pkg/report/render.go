@@ -10,10 +10,13 @@ import (
 )
 
 // WriteJSON writes the report with every figure as indented JSON.
-func WriteJSON(w io.Writer, r *BoardReport) error {
+func WriteJSON(w io.Writer, r *BoardReport) error { return writeIndented(w, r) }
+
+// writeIndented writes any report as indented JSON.
+func writeIndented(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }
 
 // WriteMarkdown writes the report as Markdown for pasting into minutes.

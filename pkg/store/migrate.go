@@ -24,6 +24,8 @@ var migrations = []migration{
 	{8, schemaV8},
 	{9, schemaV9},
 	{10, schemaV10},
+	{11, schemaV11},
+	{12, schemaV12},
 }
 
 // SchemaVersion is the newest schema this padron knows.

@@ -108,6 +108,10 @@ func (s *Store) MatchRecords(ctx context.Context, each func(MatchRecord) error) 
 		return s.matchRecords(ctx, "", nil, each)
 	}
 	size := (hi.Int64 - lo.Int64 + shards) / shards
+	// One connection per shard for the read only: the store otherwise keeps to one
+	// session (explicit transactions and appenders), and nothing else runs meanwhile.
+	s.db.SetMaxOpenConns(int(shards))
+	defer s.db.SetMaxOpenConns(1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type shard struct {

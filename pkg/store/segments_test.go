@@ -182,3 +182,133 @@ func TestFundraisingSegments(t *testing.T) {
 		}
 	}
 }
+
+func sqlPeopleStore(t *testing.T) *Store {
+	t.Helper()
+	s, _ := openTemp(t)
+	if _, err := s.db.Exec(`INSERT INTO people (id, given_name, email, city, records, opted_out) VALUES
+		(1, 'Ana', 'ana@x.org', 'Salta', 1, false), (2, 'Jan', 'jan@x.org', 'Salta', 1, true),
+		(3, 'Eva', NULL, 'Kraków', 1, false);
+		INSERT INTO links VALUES (10, 1, NULL, 1), (11, 3, NULL, 1);`); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSegmentSQLSelectsPeople(t *testing.T) {
+	s := sqlPeopleStore(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		query       string
+		matched, oo int64
+	}{
+		{`SELECT id FROM people WHERE city = 'Salta'`, 1, 1},
+		{`select ID from people where city = 'Salta' -- a comment`, 1, 1},
+		{`SELECT id FROM people WHERE city = 'Salta';`, 1, 1},
+		{`SELECT person_id, record_id AS id FROM links`, 2, 0}, // person_id wins over id
+		{`WITH s AS (SELECT id FROM main.people WHERE email IS NULL) SELECT id FROM s UNION SELECT 1`, 2, 0},
+		{`SELECT p.id FROM people p JOIN links l ON l.person_id = p.id WHERE l.record_id > 10`, 1, 0},
+		{`SELECT '2' AS id`, 0, 1},
+	} {
+		where, err := s.CheckSegmentSQL(ctx, c.query)
+		if err != nil {
+			t.Errorf("%s: %v", c.query, err)
+			continue
+		}
+		got, err := s.CountWhere(ctx, where, nil, false)
+		if err != nil || got.Matched != c.matched || got.OptedOut != c.oo {
+			t.Errorf("%s: count %+v, %v; want %d matched, %d opted out\n%s", c.query, got, err, c.matched, c.oo, where)
+		}
+	}
+}
+
+func TestSegmentSQLRefusesAnythingButReadingPadronTables(t *testing.T) {
+	s := sqlPeopleStore(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, c := range []struct{ query, why string }{
+		{``, "empty"},
+		{`DELETE FROM people`, "only one SELECT"},
+		{`UPDATE people SET opted_out = false`, "only one SELECT"},
+		{`INSERT INTO people SELECT * FROM people`, "only one SELECT"},
+		{`DROP TABLE people`, "only one SELECT"},
+		{`SELECT 1; DROP TABLE people`, "only one SELECT"},
+		{`SELECT id FROM people; SELECT id FROM people`, "exactly one SELECT statement is accepted, not 2"},
+		{`SELECT * FROM read_csv('/etc/passwd')`, "table function read_csv is not allowed"},
+		{`SELECT id FROM people WHERE email IN (SELECT content FROM read_text('/etc/passwd'))`, "table function read_text"},
+		{`SELECT * FROM '/etc/passwd'`, `"/etc/passwd" is not one of padron's tables`},
+		{`SELECT * FROM '` + dir + `/x.csv'`, `is not one of padron's tables`},
+		{`SELECT * FROM glob('*')`, "table function glob"},
+		{`SELECT * FROM query('DELETE FROM people')`, "table function query"},
+		{`COPY people TO '` + dir + `/x.csv'`, "only one SELECT"},
+		{`COPY (SELECT id FROM people) TO '` + dir + `/x.csv'`, "only one SELECT"},
+		{`ATTACH '` + dir + `/x.db'`, "only one SELECT"},
+		{`SELECT id FROM other.main.people`, "padron's own tables"},
+		{`SELECT id FROM information_schema.tables`, "padron's own tables"},
+		{`SELECT * FROM duckdb_settings()`, "table function duckdb_settings"},
+		{`INSTALL httpfs`, "only one SELECT"},
+		{`LOAD httpfs`, "only one SELECT"},
+		{`PRAGMA enable_profiling`, "only one SELECT"},
+		{`SET enable_external_access = true`, "only one SELECT"},
+		{`CALL pragma_version()`, "only one SELECT"},
+		{`DESCRIBE people`, "not allowed"},
+		{`SELECT id FROM people WHERE id = ?`, "parameters"},
+		{`SELECT nextval('x') AS id`, "function nextval"},
+		{`SELECT id FROM segments`, `"segments" is not one of padron's tables`},
+		{`SELECT id FROM people WHERE`, "does not parse"},
+		{`SELECT email FROM people`, "column named person_id or id (it returns email)"},
+		{`SELECT id FROM nosuch`, `"nosuch" is not one of padron's tables`},
+		{`SELECT id FROM people WHERE p.city = 'x'`, "p"}, // no outer people to correlate with
+	} {
+		_, err := s.CheckSegmentSQL(ctx, c.query)
+		if err == nil || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("%s: got %v, want an error saying %q", c.query, err, c.why)
+		}
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM people`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("people after the refusals: %d, %v", n, err)
+	}
+	// External access stays off for this store: a file can no longer be read.
+	if _, err := s.db.Exec(`SELECT * FROM read_text('/etc/passwd')`); err == nil {
+		t.Error("read a file after a SQL segment was checked")
+	}
+}
+
+func TestSQLSegmentSavedWithKind(t *testing.T) {
+	s := sqlPeopleStore(t)
+	ctx := context.Background()
+	if err := s.SaveSQLSegment(ctx, "salta", `SELECT id FROM people WHERE city = 'Salta'`, "ana", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSegment(ctx, "mail", `has_email`, "ana", false); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.Segments(ctx)
+	if err != nil || len(l) != 2 || l[0].Kind != SegmentWhere || l[1].Kind != SegmentSQL || l[1].Expr != `SELECT id FROM people WHERE city = 'Salta'` {
+		t.Fatalf("segments = %+v, %v", l, err)
+	}
+}
+
+// Segments saved before version 11 are expressions.
+func TestSchemaV11MarksOldSegmentsAsExpressions(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/old.duckdb"
+	s, err := open(ctx, path, migrations[:10])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO segments VALUES ('old', 'has_email', now(), NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	g, err := s.Segment(ctx, "old")
+	if err != nil || g.Kind != SegmentWhere || g.Expr != "has_email" {
+		t.Errorf("old segment = %+v, %v", g, err)
+	}
+}
