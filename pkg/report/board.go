@@ -41,7 +41,39 @@ type BoardReport struct {
 	Duplicates Duplicates `json:"duplicates"`
 	Quality    Quality    `json:"data_quality"`
 	Donations  Donations  `json:"donations"`
+	Activity   Activity   `json:"activity"`
 	OptOuts    OptOuts    `json:"opt_outs"`
+}
+
+// Activity is what the data says about volunteering and events: volunteers (people
+// tagged so, or with a record in a volunteers' list), people per tag, and dated
+// records that are not donations (event sign-ups, attendance) in the period.
+type Activity struct {
+	Volunteers int64      `json:"volunteers"`
+	Tags       []TagCount `json:"tags"` // the 20 tags most people carry
+	// Events: dated records that are not donations, per source file and per month.
+	Events        []EventSource `json:"events"`
+	EventsByMonth []EventPeriod `json:"events_by_month"`
+}
+
+// TagCount is how many people carry a tag.
+type TagCount struct {
+	Tag    string `json:"tag"`
+	People int64  `json:"people"`
+}
+
+// EventSource counts one file's dated records in the period and the people they are.
+type EventSource struct {
+	Source  string `json:"source"`
+	Records int64  `json:"records"`
+	People  int64  `json:"people"`
+}
+
+// EventPeriod counts dated records of one month and the people they are.
+type EventPeriod struct {
+	Period  string `json:"period"` // YYYY-MM
+	Records int64  `json:"records"`
+	People  int64  `json:"people"`
 }
 
 // People counts the people after dedupe, by source and by how many sources they are in.
@@ -245,7 +277,7 @@ func Board(ctx context.Context, st *store.Store, opts Options) (*BoardReport, er
 		b.period = strings.Join(conds, " AND ")
 	}
 
-	steps := []func(*BoardReport) error{b.people, b.duplicates, b.quality, b.optOuts, b.totals, b.medians,
+	steps := []func(*BoardReport) error{b.people, b.duplicates, b.quality, b.optOuts, b.activity, b.totals, b.medians,
 		b.byPeriod, b.donors, b.retention, func(r *BoardReport) error { return b.segments(r, asOf) },
 		func(r *BoardReport) error { return b.top(r, top) }}
 	for _, step := range steps {
@@ -339,6 +371,57 @@ func (b *builder) quality(r *BoardReport) error {
 func (b *builder) optOuts(r *BoardReport) error {
 	return b.row(`SELECT (SELECT count(*) FROM people WHERE opted_out),
 		(SELECT count(DISTINCT lower(email)) FROM suppressions)`, nil, &r.OptOuts.People, &r.OptOuts.SuppressedEmails)
+}
+
+// volunteerWord matches the words for volunteer in padron's languages.
+const volunteerWord = `'(^|[^[:alpha:]])(volunt|wolont|bénévol|benevol)'`
+
+func (b *builder) activity(r *BoardReport) error {
+	a := &r.Activity
+	if err := b.row(`SELECT count(*) FROM people p WHERE len(list_filter(p.tags, t -> regexp_matches(lower(t), `+volunteerWord+`))) > 0
+		OR p.id IN (SELECT l.person_id FROM links l JOIN records r ON r.id = l.record_id
+			WHERE regexp_matches(lower(r.source_file), `+volunteerWord+`))`, nil, &a.Volunteers); err != nil {
+		return err
+	}
+	a.Tags, a.Events, a.EventsByMonth = []TagCount{}, []EventSource{}, []EventPeriod{}
+	err := b.rows(`SELECT t, count(*) AS n FROM (SELECT DISTINCT id, unnest(tags) AS t FROM people)
+		GROUP BY t ORDER BY n DESC, t LIMIT 20`, nil, func(rows *sql.Rows) error {
+		var t TagCount
+		if err := rows.Scan(&t.Tag, &t.People); err != nil {
+			return err
+		}
+		a.Tags = append(a.Tags, t)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Dated records that are not transactions: sign-ups, attendance lists. The
+	// period's condition is on d, as for donations.
+	ev := `WITH ev AS (SELECT r.source_file AS src, r.date AS d, l.person_id AS pid FROM records r
+		LEFT JOIN links l ON l.record_id = r.id
+		WHERE r.date IS NOT NULL AND r.id NOT IN (SELECT record_id FROM transactions)) `
+	err = b.rows(ev+`SELECT src, count(*), count(DISTINCT pid) FROM ev WHERE `+b.period+` GROUP BY src ORDER BY src`, nil,
+		func(rows *sql.Rows) error {
+			var e EventSource
+			if err := rows.Scan(&e.Source, &e.Records, &e.People); err != nil {
+				return err
+			}
+			a.Events = append(a.Events, e)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	return b.rows(ev+`SELECT strftime(d, '%Y-%m') AS per, count(*), count(DISTINCT pid) FROM ev WHERE `+b.period+
+		` GROUP BY per ORDER BY per`, nil, func(rows *sql.Rows) error {
+		var e EventPeriod
+		if err := rows.Scan(&e.Period, &e.Records, &e.People); err != nil {
+			return err
+		}
+		a.EventsByMonth = append(a.EventsByMonth, e)
+		return nil
+	})
 }
 
 func (b *builder) totals(r *BoardReport) error {

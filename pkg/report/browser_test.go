@@ -192,8 +192,8 @@ func TestHTMLInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(breaks) != 5 || strings.Count(strings.Join(breaks, ","), "page") != 5 {
-		t.Errorf("printed, sections break before: %q, want page for all 5", breaks)
+	if len(breaks) != 6 || strings.Count(strings.Join(breaks, ","), "page") != 6 {
+		t.Errorf("printed, sections break before: %q, want page for all 6", breaks)
 	}
 	dark, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('*')).filter(e => {
 		const m = getComputedStyle(e).backgroundColor.match(/rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)/);

@@ -352,6 +352,43 @@ svg.chart .axis line { stroke: #666; stroke-width: 1; }
 {{- end}}
 </section>
 
+<section id="activity">
+<h2>Volunteers and events</h2>
+<p>{{.R.Activity.Volunteers}} volunteers (people tagged as volunteers, or in a volunteers' list).</p>
+<div class="scroll"><table>
+<thead><tr><th>Tag</th><th class="num">People</th></tr></thead>
+<tbody>
+{{- range .R.Activity.Tags}}
+<tr><td>{{.Tag}}</td><td class="num">{{.People}}</td></tr>
+{{- else}}
+<tr><td colspan="2">None.</td></tr>
+{{- end}}
+</tbody>
+</table></div>
+<h3>Events and sign-ups</h3>
+<p>Dated records that are not donations (sign-ups, attendance), in the period.</p>
+<div class="scroll"><table>
+<thead><tr><th>Source</th><th class="num">Records</th><th class="num">People</th></tr></thead>
+<tbody>
+{{- range .R.Activity.Events}}
+<tr><td>{{.Source}}</td><td class="num">{{.Records}}</td><td class="num">{{.People}}</td></tr>
+{{- else}}
+<tr><td colspan="3">None.</td></tr>
+{{- end}}
+</tbody>
+</table></div>
+<div class="scroll"><table>
+<thead><tr><th>Month</th><th class="num">Records</th><th class="num">People</th></tr></thead>
+<tbody>
+{{- range .R.Activity.EventsByMonth}}
+<tr><td>{{.Period}}</td><td class="num">{{.Records}}</td><td class="num">{{.People}}</td></tr>
+{{- else}}
+<tr><td colspan="3">None.</td></tr>
+{{- end}}
+</tbody>
+</table></div>
+</section>
+
 <section id="opt-outs">
 <h2>Opt-outs</h2>
 <div class="scroll"><table>

@@ -123,6 +123,30 @@ func WriteMarkdown(w io.Writer, r *BoardReport) error {
 	}
 	m.table([]string{"Currency", "Rank", "Name", "Person", "Donations", "Total"}, "lrlrrr", rows)
 
+	m.section("Volunteers and events")
+	act := r.Activity
+	m.line("%d volunteers (people tagged as volunteers, or in a volunteers' list).", act.Volunteers)
+	m.line("")
+	rows = [][]string{}
+	for _, t := range act.Tags {
+		rows = append(rows, []string{t.Tag, n(t.People)})
+	}
+	m.table([]string{"Tag", "People"}, "lr", rows)
+	m.line("### Events and sign-ups")
+	m.line("")
+	m.line("Dated records that are not donations (sign-ups, attendance), in the period.")
+	m.line("")
+	rows = [][]string{}
+	for _, e := range act.Events {
+		rows = append(rows, []string{e.Source, n(e.Records), n(e.People)})
+	}
+	m.table([]string{"Source", "Records", "People"}, "lrr", rows)
+	rows = [][]string{}
+	for _, e := range act.EventsByMonth {
+		rows = append(rows, []string{e.Period, n(e.Records), n(e.People)})
+	}
+	m.table([]string{"Month", "Records", "People"}, "lrr", rows)
+
 	m.section("Opt-outs")
 	m.table([]string{"", "Count"}, "lr", [][]string{
 		{"People who opted out", n(r.OptOuts.People)},

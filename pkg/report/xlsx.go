@@ -21,6 +21,7 @@ const (
 	sheetDonors     = "Donors"
 	sheetTop        = "Top donors"
 	sheetOptOuts    = "Opt-outs"
+	sheetActivity   = "Volunteers and events"
 )
 
 // Number formats of the workbook.
@@ -47,13 +48,13 @@ func WriteXLSX(w io.Writer, r *BoardReport) error {
 		return fmt.Errorf("xlsx: %w", err)
 	}
 	for _, s := range []string{sheetPeople, sheetDuplicates, sheetQuality, sheetByYear, sheetByMonth,
-		sheetDonors, sheetTop, sheetOptOuts} {
+		sheetDonors, sheetTop, sheetActivity, sheetOptOuts} {
 		if _, err := f.NewSheet(s); err != nil {
 			return fmt.Errorf("xlsx sheet %s: %w", s, err)
 		}
 	}
 	for _, sheet := range []func(*BoardReport){x.summary, x.people, x.duplicates, x.quality,
-		x.byYear, x.byMonth, x.donors, x.top, x.optOuts} {
+		x.byYear, x.byMonth, x.donors, x.top, x.activity, x.optOuts} {
 		sheet(r)
 	}
 	if x.err != nil {
@@ -566,6 +567,33 @@ func (x *xlsxWriter) top(r *BoardReport) {
 		x.amount(s, 6, i+2, t.Total)
 	}
 	x.widths(s, 10, 7, 32, 10, 11, 14)
+	x.freeze(s, 1)
+}
+
+// activity lists volunteers and tags on the left, events per file and month on
+// the right.
+func (x *xlsxWriter) activity(r *BoardReport) {
+	s, a := sheetActivity, r.Activity
+	x.headers(s, 1, 1, "Tag", "People")
+	x.set(s, 1, 2, "Volunteers", x.text)
+	x.set(s, 2, 2, a.Volunteers, x.integer)
+	for i, t := range a.Tags {
+		x.set(s, 1, i+3, t.Tag, x.text)
+		x.set(s, 2, i+3, t.People, x.integer)
+	}
+	x.headers(s, 4, 1, "Events: source", "Records", "People")
+	for i, e := range a.Events {
+		x.set(s, 4, i+2, e.Source, x.text)
+		x.set(s, 5, i+2, e.Records, x.integer)
+		x.set(s, 6, i+2, e.People, x.integer)
+	}
+	x.headers(s, 8, 1, "Month", "Records", "People")
+	for i, e := range a.EventsByMonth {
+		x.set(s, 8, i+2, e.Period, x.text)
+		x.set(s, 9, i+2, e.Records, x.integer)
+		x.set(s, 10, i+2, e.People, x.integer)
+	}
+	x.widths(s, 28, 10, 4, 32, 10, 10, 4, 10, 10, 10)
 	x.freeze(s, 1)
 }
 

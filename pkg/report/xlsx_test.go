@@ -67,6 +67,9 @@ func fixtureReport() *BoardReport {
 				{Currency: "PLN", Rank: 1, PersonID: 3, Name: bobbyName, Count: 2, Total: "299.99"},
 			},
 		},
+		Activity: Activity{Volunteers: 3, Tags: []TagCount{{"volunteer", 3}, {"newsletter", 2}},
+			Events:        []EventSource{{"inscripciones.csv", 5, 4}},
+			EventsByMonth: []EventPeriod{{"2025-03", 2, 2}, {"2025-05", 3, 3}}},
 		OptOuts: OptOuts{People: 4, SuppressedEmails: 6},
 	}
 }
@@ -89,7 +92,7 @@ func TestWriteXLSXSheetsAndCells(t *testing.T) {
 	defer f.Close()
 
 	want := []string{"Summary", "People", "Duplicates", "Data quality", "Donations by year",
-		"Donations by month", "Donors", "Top donors", "Opt-outs"}
+		"Donations by month", "Donors", "Top donors", "Volunteers and events", "Opt-outs"}
 	got := f.GetSheetList()
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("sheets = %q, want %q", got, want)
@@ -133,6 +136,12 @@ func TestWriteXLSXSheetsAndCells(t *testing.T) {
 		{"Top donors", "C2", scriptName, "", ""},
 		{"Top donors", "C4", bobbyName, "", ""},
 		{"Top donors", "F4", "299.99", "", fmtMoney},
+		{"Volunteers and events", "B2", "3", "", fmtInt},
+		{"Volunteers and events", "A4", "newsletter", "", ""},
+		{"Volunteers and events", "D2", "inscripciones.csv", "", ""},
+		{"Volunteers and events", "F2", "4", "", fmtInt},
+		{"Volunteers and events", "H3", "2025-05", "", ""},
+		{"Volunteers and events", "I3", "3", "", fmtInt},
 		{"Opt-outs", "B3", "6", "", fmtInt},
 	}
 	for _, c := range cells {
