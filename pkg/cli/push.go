@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -405,4 +406,44 @@ func dryRunMember(m push.Member, o pushOpts) map[string]any {
 		out["tags"] = o.tags
 	}
 	return out
+}
+
+func newPushesCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "pushes",
+		Short: "List the pushes to mailing tools: what went to which list, and when",
+		Long: `List every push, newest first: the service and list, the segment, when and by whom,
+how many members were sent, failed, left out (opted out or suppressed) and already
+there. An interrupted push shows no finish. With --json, a JSON array.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := e.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ps, err := st.Pushes(e.ctx)
+			if err != nil {
+				return err
+			}
+			if e.json() {
+				return writeJSON(e.io.Out, nonNil(ps))
+			}
+			if len(ps) == 0 {
+				e.say("no pushes yet")
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.io.Out, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "PUSH\tSTARTED\tSERVICE\tLIST\tSEGMENT\tSENT\tFAILED\tLEFT OUT\tALREADY\tFINISHED")
+			for _, p := range ps {
+				fin := "interrupted"
+				if p.Finished {
+					fin = "yes"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", p.ID, p.StartedAt.Format("2006-01-02 15:04"),
+					p.Service, p.List, p.Segment, p.Sent, p.Fail, p.Excluded, p.Already, fin)
+			}
+			return tw.Flush()
+		},
+	}
 }

@@ -174,6 +174,7 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newReportCmd(e),
 		newPushCmd(e),
 		newPullCmd(e),
+		newPushesCmd(e),
 	)
 	return root
 }

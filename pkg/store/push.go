@@ -59,10 +59,18 @@ CREATE OR REPLACE VIEW suppressions AS
 
 // Push is one push of a segment to a mailing tool's list.
 type Push struct {
-	ID                                     int64
-	Service, List, Segment, Actor          string
-	StartedAt                              time.Time
-	Members, Excluded, Already, Sent, Fail int64
+	ID        int64     `json:"push"`
+	Service   string    `json:"service"`
+	List      string    `json:"list"`
+	Segment   string    `json:"segment"`
+	Actor     string    `json:"actor,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+	Finished  bool      `json:"finished"`
+	Members   int64     `json:"members"`  // to send, after everything left out
+	Excluded  int64     `json:"excluded"` // opted out or suppressed
+	Already   int64     `json:"already"`  // already in the list with the same content
+	Sent      int64     `json:"sent"`
+	Fail      int64     `json:"failed"`
 }
 
 // PushedMember is one member's outcome in a push.
@@ -149,8 +157,8 @@ func (s *Store) PushedHashes(ctx context.Context, service, list string) (map[str
 
 // Pushes lists the pushes, newest first.
 func (s *Store) Pushes(ctx context.Context) ([]Push, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, service, list, segment, started_at, coalesce(actor, ''), members,
-		excluded, already, sent, failed FROM pushes ORDER BY id DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, service, list, segment, started_at, coalesce(actor, ''),
+		finished_at IS NOT NULL, members, excluded, already, sent, failed FROM pushes ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +166,7 @@ func (s *Store) Pushes(ctx context.Context) ([]Push, error) {
 	var out []Push
 	for rows.Next() {
 		var p Push
-		if err := rows.Scan(&p.ID, &p.Service, &p.List, &p.Segment, &p.StartedAt, &p.Actor, &p.Members, &p.Excluded,
+		if err := rows.Scan(&p.ID, &p.Service, &p.List, &p.Segment, &p.StartedAt, &p.Actor, &p.Finished, &p.Members, &p.Excluded,
 			&p.Already, &p.Sent, &p.Fail); err != nil {
 			return nil, err
 		}
