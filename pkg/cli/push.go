@@ -72,8 +72,9 @@ func newPushCmd(e *env) *cobra.Command {
 		Long: `Send the people of a saved segment to a Mailchimp audience, a Brevo list or a
 listmonk list, as upserts: people already there are updated, not duplicated.
 
-Never sent: people who opted out, and anyone with an email that a suppression list
-names (an unsubscribe, a cleaned address, a mailing tool's blocklist), however the
+Never sent: people who opted out, anyone with an email that a suppression list
+names (an unsubscribe, a cleaned address, a mailing tool's blocklist, a manual
+opt-out), and any address of a person erased with 'padron forget', however the
 address is spelled (case, Gmail dots, +tags); the count of those left out is shown.
 Unless --no-pull, the list's opt-outs are pulled first, so an unsubscribe made
 since the last pull is respected. People without an email are counted, not sent.
@@ -263,6 +264,11 @@ func planPush(e *env, st *store.Store, service, list string, o pushOpts) (*pushP
 	for _, s := range suppressed {
 		blocked[normalize.Mailbox(s)] = true
 	}
+	// Erased people's addresses are kept only as salted hashes: asked one by one.
+	erased, err := st.ErasedMatcher(e.ctx)
+	if err != nil {
+		return nil, err
+	}
 	sent := map[string]string{}
 	if !o.force {
 		if sent, err = st.PushedHashes(e.ctx, service, list); err != nil {
@@ -272,7 +278,7 @@ func planPush(e *env, st *store.Store, service, list string, o pushOpts) (*pushP
 	plan := &pushPlan{}
 	c, err := st.EachPersonWhere(e.ctx, where, args, false, func(p store.PersonView) error {
 		for _, m := range append([]string{p.Email}, p.Emails...) {
-			if m != "" && blocked[normalize.Mailbox(m)] {
+			if m != "" && (blocked[normalize.Mailbox(m)] || erased(m)) {
 				plan.excluded++
 				return nil
 			}

@@ -175,6 +175,9 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newPushCmd(e),
 		newPullCmd(e),
 		newPushesCmd(e),
+		newOptOutCmd(e),
+		newOptInCmd(e),
+		newForgetCmd(e),
 	)
 	return root
 }

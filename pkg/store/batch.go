@@ -116,6 +116,7 @@ type BatchWriter struct {
 	buf          []byte
 	remember     []RememberedMapping
 	done         bool
+	erased       *erasedFilter // people erased from the store, kept out (forget.go); nil for none
 }
 
 // RememberedMapping is a mapping kept for the header it was used with.
@@ -175,6 +176,9 @@ func (s *Store) BeginBatch(ctx context.Context, b Batch) (*BatchWriter, error) {
 		return fail(err)
 	}
 	w.firstID++
+	if w.erased, err = loadErased(ctx, conn); err != nil {
+		return fail(fmt.Errorf("erased people: %w", err))
+	}
 	dir, base := os.TempDir(), fmt.Sprintf("padron-%d", os.Getpid())
 	if s.path != "" {
 		dir, base = filepath.Dir(s.path), filepath.Base(s.path)
@@ -213,6 +217,9 @@ func (w *BatchWriter) File() string { return w.batch.File }
 // WriteEncoded takes records and problems already encoded with EncodeRecord and
 // EncodeProblem, n records and np problems.
 func (w *BatchWriter) WriteEncoded(records []byte, n int, problems []byte, np int) error {
+	if w.erased != nil {
+		records, n, problems, np = w.erased.filter(w, records, n, problems, np)
+	}
 	if len(records) > 0 {
 		if err := w.recs.write(records); err != nil {
 			return err
@@ -277,6 +284,9 @@ func (w *BatchWriter) Commit() (Batch, error) {
 		return Batch{}, err
 	}
 	if err := w.finishLoads(); err != nil {
+		return fail(err)
+	}
+	if err := w.erased.commit(ctx, w); err != nil {
 		return fail(err)
 	}
 	var n int

@@ -26,6 +26,7 @@ var migrations = []migration{
 	{10, schemaV10},
 	{11, schemaV11},
 	{12, schemaV12},
+	{13, schemaV13},
 }
 
 // SchemaVersion is the newest schema this padron knows.

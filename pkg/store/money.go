@@ -311,7 +311,7 @@ func (s *Store) Payers(ctx context.Context) ([]Payer, error) {
 		coalesce(r.family_name,''), coalesce(r.street,''), coalesce(r.postcode,''), coalesce(r.city,''),
 		coalesce(t.counterparty_iban,''), coalesce(t.title,'')
 		FROM transactions t JOIN records r ON r.id = t.record_id LEFT JOIN links l ON l.record_id = r.id
-		WHERE t.origin = 'statement' AND t.kind = 'credit' AND t.excluded IS NULL ORDER BY r.id`)
+		WHERE t.origin = 'statement' AND t.kind = 'credit' AND t.excluded IS NULL AND t.anonymized IS NULL ORDER BY r.id`)
 	if err != nil {
 		return nil, err
 	}

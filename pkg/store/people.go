@@ -126,7 +126,7 @@ func (s *Store) MatchRecords(ctx context.Context, each func(MatchRecord) error) 
 		from := lo.Int64 + int64(k)*size
 		go func() {
 			defer close(sh.done)
-			sh.err = s.matchRecords(ctx, "WHERE r.id BETWEEN ? AND ?", []any{from, from + size - 1}, func(m MatchRecord) error {
+			sh.err = s.matchRecords(ctx, "AND r.id BETWEEN ? AND ?", []any{from, from + size - 1}, func(m MatchRecord) error {
 				sh.recs = append(sh.recs, m)
 				return nil
 			})
@@ -157,16 +157,19 @@ func (s *Store) MatchRecordsByID(ctx context.Context, ids []int64, each func(Mat
 	for i, id := range ids {
 		args[i] = id
 	}
-	return s.matchRecords(ctx, "WHERE r.id IN ("+ph+")", args, each)
+	return s.matchRecords(ctx, "AND r.id IN ("+ph+")", args, each)
 }
 
+// matchRecords reads records for matching; where is "" or "AND condition". The
+// records of anonymized donations (an erased donor's) are no one's: left out.
 func (s *Store) matchRecords(ctx context.Context, where string, args []any, each func(MatchRecord) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), coalesce(r.given_name, ''),
 		coalesce(r.family_name, ''), coalesce(array_to_string(r.emails, ' '), ''), coalesce(array_to_string(r.phones, ' '), ''),
 		coalesce(year(r.birth_date)*10000 + month(r.birth_date)*100 + day(r.birth_date), 0),
 		coalesce(r.street, ''), coalesce(r.postcode, ''), coalesce(r.city, ''), coalesce(r.national_id, ''),
 		coalesce(r.occupation, '')
-		FROM records r LEFT JOIN links l ON l.record_id = r.id `+where+` ORDER BY r.id`, args...)
+		FROM records r LEFT JOIN links l ON l.record_id = r.id
+		WHERE r.id NOT IN (SELECT record_id FROM transactions WHERE anonymized IS NOT NULL) `+where+` ORDER BY r.id`, args...)
 	if err != nil {
 		return fmt.Errorf("read records for matching: %w", err)
 	}
