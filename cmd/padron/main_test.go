@@ -37,10 +37,16 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"agedecrypt":    cmdAgeDecrypt,
+			"agekeygen":     cmdAgeKeygen,
 			"encode":        cmdEncode,
+			"flipbyte":      cmdFlipByte,
 			"fakemailchimp": cmdFakeMailchimp,
 			"mkxlsx":        cmdMkxlsx,
+			"notcontains":   cmdNotContains,
+			"perm":          cmdPerm,
 			"sql":           cmdSQL,
+			"truncate":      cmdTruncate,
 			"xlsxset":       cmdXlsxset,
 			"zipdir":        cmdZipdir,
 		},

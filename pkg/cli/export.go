@@ -45,7 +45,12 @@ Parquet, and the import files of CiviCRM, Salesforce NPSP and SuiteCRM/SinergiaC
 (--format civicrm|npsp|suitecrm; see docs/migration.md). CSV cells that a spreadsheet
 would run as a formula (starting with = + - @, tab or CR, other than numbers and phone
 numbers) get a leading apostrophe; XLSX writes them as text cells. The file is written
-whole or not at all, readable by its owner only, and --out - writes to standard output.`,
+whole or not at all, readable by its owner only, and --out - writes to standard output.
+
+Exports hold personal data: with --encrypt-to age1... (repeatable), --recipients-file
+FILE or --passphrase (typed twice on the terminal, or env PADRON_PASSPHRASE) the file
+is encrypted with age instead, so its content is an age file whatever its name (name
+it .age); open it with 'age --decrypt -i KEYFILE' or 'age --decrypt' and the passphrase.`,
 		Args: noArgs,
 	}
 	var links exportOpts
@@ -133,11 +138,17 @@ of 'padron export people'. People who opted out are left out unless
 		_ = c.cmd.MarkFlagRequired("out")
 		cmd.AddCommand(c.cmd)
 	}
+	registerExportSeal(e, cmd)
 	return cmd
 }
 
-// writeOut writes a file atomically (temporary file, then rename), owner-only.
+// writeOut writes a file atomically (temporary file, then rename), owner-only, and
+// encrypted with age when an export's --encrypt-to or --passphrase asks for it.
 func writeOut(e *env, path string, write func(io.Writer) error) error {
+	write, err := sealed(e, write)
+	if err != nil {
+		return err
+	}
 	if path == "-" {
 		return write(e.io.Out)
 	}
@@ -152,6 +163,11 @@ func writeOut(e *env, path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// On disk before the rename, so a crash leaves the old file or the whole new one.
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -22,8 +22,13 @@ type importOptions struct {
 	defaultCountry string
 	encoding       string
 	delimiter      string
-	maxField       int
-	maxFile        int64
+	maxField       string
+	maxFile        string
+	maxUnzip       string
+	maxCells       int64
+	maxZipRatio    int64
+	maxStrings     int64
+	maxZipEntries  int64
 	strict         bool
 	memoryLimit    string
 	memoryLimitSet bool
@@ -81,8 +86,16 @@ EXIT STATUS
 	f.StringVar(&o.delimiter, "delimiter", "", `force the delimiter ("," ";" "tab" "|")`)
 	f.StringVar(&o.memoryLimit, "memory-limit", "512MB", "memory the store's engine may use while importing (it spills beyond); also PADRON_MEMORY_LIMIT")
 	f.BoolVar(&o.strict, "strict", false, "refuse a file whose columns had to be guessed below the confident threshold")
-	f.IntVar(&o.maxField, "max-field-size", source.DefaultMaxFieldBytes, "longest value in bytes; longer ones are cut and reported")
-	f.Int64Var(&o.maxFile, "max-file-size", source.DefaultMaxFileBytes, "largest file in bytes")
+	// Limits against damaged and hostile files (docs/security.md); sizes take units: 20MB, 1GiB.
+	f.StringVar(&o.maxFile, "max-file-size", source.FormatSize(source.DefaultMaxFileBytes), "largest file to read, e.g. 500MB or 4GiB")
+	f.Int64Var(&o.maxCells, "max-cells", source.DefaultMaxCells, "most values (cells) to read from one file, all sheets together")
+	f.StringVar(&o.maxField, "max-field-length", source.FormatSize(source.DefaultMaxFieldBytes), "longest value; longer ones are cut and recorded as problems")
+	f.StringVar(&o.maxField, "max-field-size", source.FormatSize(source.DefaultMaxFieldBytes), "longest value")
+	_ = f.MarkHidden("max-field-size") // the flag's old name, kept for scripts
+	f.StringVar(&o.maxUnzip, "max-unzip-size", source.FormatSize(source.DefaultMaxUnzipBytes), "most an XLSX or ODS file may unpack to")
+	f.Int64Var(&o.maxZipRatio, "max-zip-ratio", source.DefaultMaxZipRatio, "highest unpacked/packed ratio of a big XLSX or ODS part (zip bombs pack about 1000:1)")
+	f.Int64Var(&o.maxStrings, "max-shared-strings", source.DefaultMaxSharedStrings, "most entries of an XLSX shared strings table")
+	f.Int64Var(&o.maxZipEntries, "max-zip-entries", source.DefaultMaxZipEntries, "most parts an XLSX or ODS file may hold")
 	return cmd
 }
 
@@ -98,8 +111,42 @@ func parseDelimiter(s string) (rune, error) {
 	return 0, usageError(`--delimiter %q: use "," ";" "tab" or "|"`, s)
 }
 
+// limits reads the limit flags.
+func (o *importOptions) limits() (source.Limits, error) {
+	var l source.Limits
+	for _, sz := range []struct {
+		flag, val string
+		dst       *int64
+	}{{"--max-file-size", o.maxFile, &l.MaxFileBytes}, {"--max-unzip-size", o.maxUnzip, &l.MaxUnzipBytes}} {
+		n, err := source.ParseSize(sz.val)
+		if err != nil || n <= 0 {
+			return l, usageError("%s %q: give a size above zero, such as 500MB or 4GiB", sz.flag, sz.val)
+		}
+		*sz.dst = n
+	}
+	n, err := source.ParseSize(o.maxField)
+	if err != nil || n <= 0 || n > 1<<30 {
+		return l, usageError("--max-field-length %q: give a size from 1 byte to 1GiB, such as 64KiB or 4MiB", o.maxField)
+	}
+	l.MaxFieldBytes = int(n)
+	for _, c := range []struct {
+		flag string
+		val  int64
+	}{{"--max-cells", o.maxCells}, {"--max-zip-ratio", o.maxZipRatio}, {"--max-shared-strings", o.maxStrings}, {"--max-zip-entries", o.maxZipEntries}} {
+		if c.val <= 0 {
+			return l, usageError("%s %d: give a number above zero", c.flag, c.val)
+		}
+	}
+	l.MaxCells, l.MaxZipRatio, l.MaxSharedStrings, l.MaxZipEntries = o.maxCells, o.maxZipRatio, o.maxStrings, o.maxZipEntries
+	return l, nil
+}
+
 func runImport(e *env, o *importOptions) error {
 	delim, err := parseDelimiter(o.delimiter)
+	if err != nil {
+		return err
+	}
+	limits, err := o.limits()
 	if err != nil {
 		return err
 	}
@@ -152,7 +199,7 @@ func runImport(e *env, o *importOptions) error {
 	bar := newProgress(e)
 	opts := ingest.Options{Exclude: exclude,
 		Library: lib, Mapping: m, Sheet: o.sheet, DefaultCountry: o.defaultCountry, Actor: e.actor(), Strict: o.strict,
-		Source:   source.Options{Encoding: o.encoding, Delimiter: delim, MaxFieldBytes: o.maxField, MaxFileBytes: o.maxFile},
+		Source:   source.Options{Encoding: o.encoding, Delimiter: delim, Limits: limits},
 		Progress: bar.update,
 	}
 	created := []store.Batch{}

@@ -178,6 +178,8 @@ PADRON_MAPPINGS, PADRON_ACTOR, ...), which win over padron.yaml in the working f
 		newOptOutCmd(e),
 		newOptInCmd(e),
 		newForgetCmd(e),
+		newBackupCmd(e),
+		newRestoreCmd(e),
 	)
 	return root
 }

@@ -176,7 +176,10 @@ func importFile(ctx context.Context, st *store.Store, path string, opts Options,
 	for _, sheet := range sheets {
 		t, err := imp.table(src, sheet)
 		if err != nil {
-			if sheet != "" {
+			// Limit and damaged-file errors already say the file and where.
+			var le *source.LimitError
+			var ue *source.UnsupportedError
+			if sheet != "" && !errors.As(err, &le) && !errors.As(err, &ue) {
 				return nil, nil, fmt.Errorf("sheet %q: %w", sheet, err)
 			}
 			return nil, nil, err
@@ -356,8 +359,13 @@ func readHeader(tbl source.Table, known func(string) bool) ([]string, int, []sou
 // sampleRows is how many data rows inference looks at.
 const sampleRows = 200
 
+// sampleScanRows bounds the rows, blank ones included, that readSample holds: a sheet
+// of 16 million repeated blank rows (a 1 KB .ods) once made it hold them all, 3 GB.
+const sampleScanRows = 100_000
+
 // readSample reads on until sampleRows non-blank data rows are in hand (or the table
-// ends), so inference sees more than the first screenful.
+// ends, or sampleScanRows rows were read), so inference sees more than the first
+// screenful.
 func readSample(tbl source.Table, data []source.Row) ([]source.Row, error) {
 	n := 0
 	for _, r := range data {
@@ -365,7 +373,7 @@ func readSample(tbl source.Table, data []source.Row) ([]source.Row, error) {
 			n++
 		}
 	}
-	for n < sampleRows {
+	for n < sampleRows && len(data) < sampleScanRows {
 		r, err := tbl.Next()
 		if err == io.EOF {
 			break

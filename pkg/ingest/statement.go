@@ -81,6 +81,12 @@ func readStatements(path string, f bank.Format, each func(bank.Statement) error)
 // exactly. Transactions already stored from an overlapping statement are skipped and
 // counted; a file that cannot be read stores nothing.
 func importStatement(ctx context.Context, st *store.Store, path string, f bank.Format, opts Options, res *Result) (*store.Batch, []Table, error) {
+	// The statement readers hold a file's statements in memory: refuse a huge one first.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, nil, err
+	} else if err := opts.Source.Limits.CheckFileSize(path, fi.Size()); err != nil {
+		return nil, nil, err
+	}
 	sum, size, err := fileSHA256(path)
 	if err != nil {
 		return nil, nil, err

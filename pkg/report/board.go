@@ -380,7 +380,8 @@ func (b *builder) activity(r *BoardReport) error {
 	a := &r.Activity
 	if err := b.row(`SELECT count(*) FROM people p WHERE len(list_filter(p.tags, t -> regexp_matches(lower(t), `+volunteerWord+`))) > 0
 		OR p.id IN (SELECT l.person_id FROM links l JOIN records r ON r.id = l.record_id
-			WHERE regexp_matches(lower(r.source_file), `+volunteerWord+`))`, nil, &a.Volunteers); err != nil {
+			WHERE r.batch_id IN (SELECT id FROM batches WHERE regexp_matches(lower(file), `+volunteerWord+`)))`,
+		nil, &a.Volunteers); err != nil {
 		return err
 	}
 	a.Tags, a.Events, a.EventsByMonth = []TagCount{}, []EventSource{}, []EventPeriod{}

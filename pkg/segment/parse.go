@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
 )
@@ -169,6 +170,7 @@ func suggest(word string, names []string) string {
 type parser struct {
 	toks []token
 	pos  int
+	ops  int // and/or operators so far
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
@@ -183,8 +185,29 @@ func (p *parser) next() token {
 // maxDepth bounds nesting so that a hostile expression cannot exhaust the stack.
 const maxDepth = 100
 
+// Bounds on an expression's size. Compiling nests one level of SQL per and/or, so a
+// chain of tens of thousands took seconds (quadratic) and gave the database a
+// condition nested as deep; no real segment comes near these.
+const (
+	maxSource = 64 << 10 // bytes
+	maxOps    = 1000     // and/or operators
+	maxValues = 10000    // values of one in (...)
+)
+
+// tooMany counts an and/or operator and refuses one too many.
+func (p *parser) tooMany(op token) error {
+	p.ops++
+	if p.ops > maxOps {
+		return errAt(op.col, "more than %d conditions joined by and/or: split the segment, or use in (...) for lists of values", maxOps)
+	}
+	return nil
+}
+
 // Parse parses an expression and checks its names, kinds and values.
 func Parse(src string) (Node, error) {
+	if len(src) > maxSource {
+		return nil, errAt(utf8.RuneCountInString(src[:maxSource])+1, "expression longer than %d KiB: split the segment", maxSource>>10)
+	}
 	toks, err := lex(src)
 	if err != nil {
 		return nil, err
@@ -213,6 +236,9 @@ func (p *parser) or(depth int) (Node, error) {
 	}
 	for p.peek().kind == tOr {
 		op := p.next()
+		if err := p.tooMany(op); err != nil {
+			return nil, err
+		}
 		r, err := p.and(depth)
 		if err != nil {
 			return nil, err
@@ -229,6 +255,9 @@ func (p *parser) and(depth int) (Node, error) {
 	}
 	for p.peek().kind == tAnd {
 		op := p.next()
+		if err := p.tooMany(op); err != nil {
+			return nil, err
+		}
 		r, err := p.unary(depth)
 		if err != nil {
 			return nil, err
@@ -441,6 +470,9 @@ func (p *parser) condition(name token) (Node, error) {
 			}
 			if err := checkValue(name, k, token{kind: tOp, text: "=", col: t.col}, v); err != nil {
 				return nil, err
+			}
+			if len(vals) == maxValues {
+				return nil, errAt(v.At, "more than %d values in one in (...): split the list", maxValues)
 			}
 			vals = append(vals, v)
 			c := p.next()

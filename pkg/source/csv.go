@@ -290,7 +290,7 @@ func (t *csvTable) endField() {
 		f := t.rec[t.fstart:]
 		kept := len(f) - partialRuneSuffix(f)
 		t.rec = t.rec[:t.fstart+kept]
-		t.note(fmt.Sprintf("column %d: value of %d bytes cut to %d bytes (--max-field-size)", len(t.ends)+1, t.flen, kept))
+		t.note(fmt.Sprintf("column %d: value of %d bytes cut to %d bytes (--max-field-length)", len(t.ends)+1, t.flen, kept))
 	}
 	t.ends = append(t.ends, len(t.rec))
 }

@@ -101,10 +101,10 @@ func TestCSVRead(t *testing.T) {
 		{"single column", "nombre\nAna\nLuis\n", Options{}, ',', []Row{row(1, "nombre"), row(2, "Ana"), row(3, "Luis")}},
 		{"invalid utf-8 decoded as windows-1252", strings.Repeat("Peña;Gdańsk;Zażółć\n", 5) + "Ana;Gómez;Caf\xe9 \x80\n", Options{}, ';',
 			append(repeatRows(5, "Peña", "Gdańsk", "Zażółć"), noted(row(6, "Ana", "Gómez", "Café €"), "invalid UTF-8 bytes decoded as Windows-1252 in column 3"))},
-		{"field cut at a rune boundary", "a;żółżół\n", Options{MaxFieldBytes: 7}, ';',
-			[]Row{noted(row(1, "a", "żół"), "column 2: value of 12 bytes cut to 6 bytes (--max-field-size)")}},
-		{"quoted field cut", "\"abcdefghij\";x\n", Options{MaxFieldBytes: 4}, ';',
-			[]Row{noted(row(1, "abcd", "x"), "column 1: value of 10 bytes cut to 4 bytes (--max-field-size)")}},
+		{"field cut at a rune boundary", "a;żółżół\n", Options{Limits: Limits{MaxFieldBytes: 7}}, ';',
+			[]Row{noted(row(1, "a", "żół"), "column 2: value of 12 bytes cut to 6 bytes (--max-field-length)")}},
+		{"quoted field cut", "\"abcdefghij\";x\n", Options{Limits: Limits{MaxFieldBytes: 4}}, ';',
+			[]Row{noted(row(1, "abcd", "x"), "column 1: value of 10 bytes cut to 4 bytes (--max-field-length)")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,7 +306,7 @@ func TestCSVLongFieldMemory(t *testing.T) {
 			if r.Pos != 2 || len(r.Values) != 3 || r.Values[2] != "x" || len(r.Values[1]) != DefaultMaxFieldBytes {
 				t.Errorf("long row: pos %d, %d values, last %q, field of %d bytes", r.Pos, len(r.Values), r.Values[len(r.Values)-1], len(r.Values[1]))
 			}
-			want := []string{"column 2: value of 20971520 bytes cut to 1048576 bytes (--max-field-size)"}
+			want := []string{"column 2: value of 20971520 bytes cut to 1048576 bytes (--max-field-length)"}
 			if !reflect.DeepEqual(r.Notes, want) {
 				t.Errorf("notes %q, want %q", r.Notes, want)
 			}

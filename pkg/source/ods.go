@@ -28,14 +28,6 @@ import (
 
 // Limits are variables so that tests can exercise the paths for big files.
 var (
-	// odsUnzipLimit bounds content.xml's unpacked size, checked in the central directory
-	// before anything is unpacked; archive/zip then enforces the declared size.
-	odsUnzipLimit int64 = 2 << 30
-	// A content.xml over odsBombMinSize that unpacks to more than odsBombRatio times its
-	// packed size is refused: spreadsheet XML packs 10 to 50 times, deflate bombs about
-	// 1000 times.
-	odsBombRatio   uint64 = 400
-	odsBombMinSize int64  = 16 << 20
 	// odsSmallPartLimit bounds how much of manifest.xml is read.
 	odsSmallPartLimit int64 = 16 << 20
 	// odsSniffContentLimit bounds how much of content.xml Sniff reads when a zip has no
@@ -333,7 +325,7 @@ func (odsFormat) Open(path string, o Options) (File, error) {
 		err = x.openZip()
 	case odsFlatHead(head):
 		if st.Size() > o.maxFile() {
-			return nil, &UnsupportedError{path, fmt.Sprintf("is %d bytes, over the %d-byte limit (raise it with --max-file-size)", st.Size(), o.maxFile())}
+			return nil, fileTooBig(path, st.Size(), o.maxFile())
 		}
 		x.flat = true
 	default:
@@ -368,6 +360,9 @@ func (x *odsFile) openZip() error {
 		return odsDamaged(x.path, err)
 	}
 	x.zr = zr
+	if err := x.opts.limits().checkZipEntries(x.path, len(zr.File)); err != nil {
+		return err
+	}
 	if zf := odsEntry(&zr.Reader, "mimetype"); zf != nil {
 		mime, err := odsReadMimetype(zf)
 		if err != nil {
@@ -386,14 +381,9 @@ func (x *odsFile) openZip() error {
 	if x.content == nil {
 		return odsDamaged(x.path, errors.New("no content.xml"))
 	}
-	size, packed := x.content.UncompressedSize64, x.content.CompressedSize64
-	if size > uint64(odsUnzipLimit) {
-		return &UnsupportedError{x.path, fmt.Sprintf("unpacks to more than %d MiB, far beyond any real spreadsheet (damaged file or zip bomb): export it again", odsUnzipLimit>>20)}
-	}
-	if size > uint64(odsBombMinSize) && (packed == 0 || size/packed > odsBombRatio) {
-		return &UnsupportedError{x.path, fmt.Sprintf("content.xml unpacks to %d MiB from %d KiB, a ratio no real spreadsheet has (damaged file or zip bomb): export it again", size>>20, packed>>10)}
-	}
-	return nil
+	// content.xml is the only part read beyond a few bytes.
+	size := x.content.UncompressedSize64
+	return x.opts.limits().checkZipEntry(x.path, odsContentPart, size, x.content.CompressedSize64, size)
 }
 
 // odsEncrypted reports whether a manifest lists encryption data for any entry.
@@ -1300,7 +1290,7 @@ func (t *odsTable) endCell(row *Row) error {
 		return fmt.Errorf("cell %s%d: content repeated %d times, beyond the last column (%d)", xlsxColumnName(min(t.col+1, odsMaxCols+1)), t.rowPos, rep, odsMaxCols)
 	}
 	if full > t.max {
-		row.Notes = append(row.Notes, fmt.Sprintf("column %s: value of %d bytes cut to %d bytes", xlsxColumnName(t.col+1), full, t.max))
+		row.Notes = append(row.Notes, fmt.Sprintf("column %s: value of %d bytes cut to %d bytes (--max-field-length)", xlsxColumnName(t.col+1), full, t.max))
 		val = cutUTF8(val, t.max)
 	}
 	if !utf8.ValidString(val) { // XML is Unicode: this file was damaged

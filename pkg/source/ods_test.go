@@ -382,14 +382,14 @@ func TestODSFieldLimit(t *testing.T) {
 	rows := odsRow(`<table:table-cell/>`, odsStr(strings.Repeat("ą", 10)), odsStr("short"),
 		`<table:table-cell office:value-type="string"><text:p>a<text:s text:c="1000000000"/>b</text:p></table:table-cell>`)
 	p := odsFileOf(t, odsSheet("S", rows))
-	got := xlsxRows(t, odsOpen(t, p, Options{MaxFieldBytes: 7}), "S")
+	got := xlsxRows(t, odsOpen(t, p, Options{Limits: Limits{MaxFieldBytes: 7}}), "S")
 	if len(got) != 1 {
 		t.Fatalf("%d rows", len(got))
 	}
 	if v := got[0].Values; !reflect.DeepEqual(v, []string{"", "ąąą", "short", "a      "}) {
 		t.Errorf("values %q", v)
 	}
-	want := []string{"column B: value of 20 bytes cut to 7 bytes", "column D: value of 1000000002 bytes cut to 7 bytes"}
+	want := []string{"column B: value of 20 bytes cut to 7 bytes (--max-field-length)", "column D: value of 1000000002 bytes cut to 7 bytes (--max-field-length)"}
 	if !reflect.DeepEqual(got[0].Notes, want) {
 		t.Errorf("notes %q, want %q", got[0].Notes, want)
 	}
@@ -514,14 +514,14 @@ func TestODSZipBomb(t *testing.T) {
 		xlsxMust(t, zw.Close())
 		p := odsWriteFile(t, "bomb.ods", buf.Bytes())
 		_, err = ODS().Open(p, Options{})
-		if err == nil || !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), p+": unpacks to more than 2048 MiB") || !strings.Contains(err.Error(), "zip bomb") {
+		if err == nil || !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), p+": unpacks to more than 2 GiB") || !strings.Contains(err.Error(), "zip bomb") {
 			t.Errorf("error %v", err)
 		}
 	})
 	t.Run("ratio", func(t *testing.T) {
-		old := odsBombMinSize
-		odsBombMinSize = 1 << 20
-		defer func() { odsBombMinSize = old }()
+		old := zipRatioMinBytes
+		zipRatioMinBytes = 1 << 20
+		defer func() { zipRatioMinBytes = old }()
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
 		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
@@ -536,7 +536,7 @@ func TestODSZipBomb(t *testing.T) {
 		xlsxMust(t, zw.Close())
 		p := odsWriteFile(t, "bomb.ods", buf.Bytes())
 		_, err = ODS().Open(p, Options{})
-		if err == nil || !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), p+": content.xml unpacks to 8 MiB") || !strings.Contains(err.Error(), "zip bomb") {
+		if err == nil || !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), p+": part content.xml unpacks to 8 MiB") || !strings.Contains(err.Error(), "zip bomb") {
 			t.Errorf("error %v", err)
 		}
 	})

@@ -72,30 +72,22 @@ type File interface {
 
 // Options tune reading. Zero values mean "detect" or "default".
 type Options struct {
-	Encoding      string // force an encoding, e.g. "windows-1250"
-	Delimiter     rune   // force a delimiter
-	MaxFieldBytes int    // longest allowed field; 0 means DefaultMaxFieldBytes
-	MaxFileBytes  int64  // largest allowed file; 0 means DefaultMaxFileBytes
-	TempDir       string // for readers that spill to disk
+	Encoding  string // force an encoding, e.g. "windows-1250"
+	Delimiter rune   // force a delimiter
+	Limits           // zero fields mean the defaults
+	TempDir   string // for readers that spill to disk
 }
 
-const (
-	DefaultMaxFieldBytes       = 1 << 20 // 1 MiB
-	DefaultMaxFileBytes  int64 = 4 << 30 // 4 GiB
-)
+func (o Options) limits() Limits { return o.Limits.withDefaults() }
 
-func (o Options) maxField() int {
-	if o.MaxFieldBytes > 0 {
-		return o.MaxFieldBytes
-	}
-	return DefaultMaxFieldBytes
-}
+func (o Options) maxField() int { return o.limits().MaxFieldBytes }
 
-func (o Options) maxFile() int64 {
-	if o.MaxFileBytes > 0 {
-		return o.MaxFileBytes
-	}
-	return DefaultMaxFileBytes
+func (o Options) maxFile() int64 { return o.limits().MaxFileBytes }
+
+// fileTooBig is the error for a file over MaxFileBytes.
+func fileTooBig(path string, size, limit int64) error {
+	return &LimitError{Path: path, What: fmt.Sprintf("is %s (%d bytes)", FormatSize(size), size),
+		Limit: FormatSize(limit), Flag: "--max-file-size"}
 }
 
 // Format is one file format padron reads.
@@ -139,7 +131,7 @@ func Open(path string, opts Options) (File, error) {
 	}
 	if st.Size() > opts.maxFile() {
 		f.Close()
-		return nil, &UnsupportedError{path, fmt.Sprintf("is %d bytes, over the %d-byte limit (raise it with --max-file-size)", st.Size(), opts.maxFile())}
+		return nil, fileTooBig(path, st.Size(), opts.maxFile())
 	}
 	head := make([]byte, SniffBytes)
 	n, err := io.ReadFull(f, head)
@@ -151,7 +143,11 @@ func Open(path string, opts Options) (File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return format.Open(path, opts)
+	file, err := format.Open(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return withLimits(file, path, opts.Limits), nil
 }
 
 // Probe is what format detection knows about a file: its first bytes, its size, and on

@@ -922,7 +922,7 @@ func (t *vcardTable) values() []string {
 				k--
 			}
 			v[i] = s[:k]
-			t.notes = append(t.notes, fmt.Sprintf("column %q: value of %d bytes cut to %d bytes (--max-field-size)", vcardHeader[i], len(s), k))
+			t.notes = append(t.notes, fmt.Sprintf("column %q: value of %d bytes cut to %d bytes (--max-field-length)", vcardHeader[i], len(s), k))
 		}
 	}
 	if t.malformed > vcMaxLineNotes {

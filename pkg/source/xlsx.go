@@ -33,9 +33,6 @@ import (
 
 // Limits are variables so that tests can exercise the paths for big files.
 var (
-	// xlsxUnzipLimit bounds the unpacked size of a whole workbook, so a zip bomb is
-	// refused before anything is unpacked.
-	xlsxUnzipLimit int64 = 2 << 30
 	// xlsxXMLMemLimit is the largest worksheet or shared-strings part excelize keeps in
 	// memory; bigger ones are unpacked to Options.TempDir.
 	xlsxXMLMemLimit int64 = 64 << 20
@@ -186,6 +183,10 @@ func xlsxPartName(name string) string { return strings.ReplaceAll(name, `\`, "/"
 // checkSizes refuses zip bombs from the central directory alone: archive/zip then
 // enforces the declared sizes while unpacking.
 func (x *xlsxFile) checkSizes() error {
+	lim := x.opts.limits()
+	if err := lim.checkZipEntries(x.path, len(x.zr.File)); err != nil {
+		return err
+	}
 	var total uint64
 	for _, zf := range x.zr.File {
 		name := xlsxPartName(zf.Name)
@@ -193,8 +194,8 @@ func (x *xlsxFile) checkSizes() error {
 		size := zf.UncompressedSize64
 		total += size
 		spills := strings.HasPrefix(lower, "xl/worksheets/sheet") || lower == "xl/sharedstrings.xml"
-		if size > uint64(xlsxUnzipLimit) || total > uint64(xlsxUnzipLimit) {
-			return &UnsupportedError{x.path, fmt.Sprintf("unpacks to more than %d MiB, far beyond any real spreadsheet (damaged file or zip bomb): export it again", xlsxUnzipLimit>>20)}
+		if err := lim.checkZipEntry(x.path, name, size, zf.CompressedSize64, total); err != nil {
+			return err
 		}
 		if !spills && size > uint64(xlsxPartMemLimit) {
 			return &UnsupportedError{x.path, fmt.Sprintf("part %s unpacks to %d MiB, far beyond any real spreadsheet (damaged file or zip bomb): export it again", name, size>>20)}
@@ -211,7 +212,7 @@ func (x *xlsxFile) open() (err error) {
 		}
 	}()
 	ef, err := excelize.OpenFile(x.path, excelize.Options{
-		UnzipSizeLimit:    xlsxUnzipLimit,
+		UnzipSizeLimit:    x.opts.limits().MaxUnzipBytes,
 		UnzipXMLSizeLimit: xlsxXMLMemLimit,
 		TmpDir:            x.opts.TempDir,
 	})
@@ -408,7 +409,7 @@ func (x *xlsxFile) loadStrings() error {
 		return nil
 	}
 	x.sstErr = x.readStrings()
-	if x.sstErr != nil {
+	if x.sstErr != nil && !errors.Is(x.sstErr, ErrLimit) {
 		x.sstErr = xlsxDamaged(x.path, fmt.Errorf("shared strings: %w", x.sstErr))
 	}
 	return x.sstErr
@@ -427,6 +428,7 @@ func (x *xlsxFile) readStrings() (err error) {
 	defer rc.Close()
 	dec := xml.NewDecoder(rc)
 	dec.CharsetReader = x.ef.CharsetReader
+	maxStrings := x.opts.limits().MaxSharedStrings
 	var (
 		buf              []byte
 		inSI, inT, inRPh bool
@@ -464,6 +466,10 @@ func (x *xlsxFile) readStrings() (err error) {
 		case xml.EndElement:
 			switch el.Name.Local {
 			case "si":
+				if int64(len(x.sst)) >= maxStrings {
+					return &LimitError{Path: x.path, Where: "part " + x.sstPart,
+						What: fmt.Sprintf("the shared strings table has more than %d entries", maxStrings), Flag: "--max-shared-strings"}
+				}
 				x.sst = append(x.sst, xstringUnescape(string(buf)))
 				inSI = false
 			case "rPh":
@@ -782,7 +788,7 @@ func (t *xlsxTable) endCell(row *Row) error {
 		return nil
 	}
 	if len(val) > t.max {
-		row.Notes = append(row.Notes, fmt.Sprintf("column %s: value of %d bytes cut to %d bytes", xlsxColumnName(t.col), len(val), t.max))
+		row.Notes = append(row.Notes, fmt.Sprintf("column %s: value of %d bytes cut to %d bytes (--max-field-length)", xlsxColumnName(t.col), len(val), t.max))
 		val = cutUTF8(val, t.max)
 	}
 	i := t.col - 1

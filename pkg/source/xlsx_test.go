@@ -397,7 +397,7 @@ func TestXLSXFieldLimit(t *testing.T) {
 	xlsxMust(t, f.SetCellStr("Sheet1", "B1", strings.Repeat("ą", 10))) // 20 bytes
 	xlsxMust(t, f.SetCellStr("Sheet1", "C1", "short"))
 	p := xlsxSave(t, f, "long.xlsx")
-	rows := xlsxRows(t, xlsxOpen(t, p, Options{MaxFieldBytes: 7}), "Sheet1")
+	rows := xlsxRows(t, xlsxOpen(t, p, Options{Limits: Limits{MaxFieldBytes: 7}}), "Sheet1")
 	if len(rows) != 1 {
 		t.Fatalf("%d rows", len(rows))
 	}
@@ -684,7 +684,7 @@ func BenchmarkXLSXRead(b *testing.B) {
 func BenchmarkXLSXBareExcelize(b *testing.B) {
 	p := xlsxBenchBook(b)
 	for b.Loop() {
-		f, err := excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxXMLMemLimit})
+		f, err := excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: DefaultMaxUnzipBytes, UnzipXMLSizeLimit: xlsxXMLMemLimit})
 		xlsxMust(b, err)
 		rows, err := f.Rows("Sheet1")
 		xlsxMust(b, err)
@@ -707,7 +707,7 @@ func BenchmarkXLSXBareExcelize(b *testing.B) {
 func BenchmarkXLSXBareExcelizeRaw(b *testing.B) {
 	p := xlsxBenchBook(b)
 	for b.Loop() {
-		f, err := excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxXMLMemLimit})
+		f, err := excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: DefaultMaxUnzipBytes, UnzipXMLSizeLimit: xlsxXMLMemLimit})
 		xlsxMust(b, err)
 		rows, err := f.Rows("Sheet1")
 		xlsxMust(b, err)

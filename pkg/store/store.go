@@ -41,19 +41,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func open(ctx context.Context, path string, migs []migration) (*Store, error) {
 	_, statErr := os.Stat(path)
 	isNew := path != "" && errors.Is(statErr, os.ErrNotExist)
+	ownerOnlyFiles()
 	db, err := sql.Open("duckdb", path)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, openError(path, err) // duckdb-go opens the file, and meets the lock, here
 	}
 	// One connection: DuckDB is in-process, and a single connection keeps explicit
 	// transactions and appenders on the same session.
 	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		if m := lockPID.FindStringSubmatch(err.Error()); m != nil {
-			return nil, &InUseError{Path: path, PID: m[1]}
-		}
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	// Records carry their order in id and record_no, and every listing sorts by them:
 	// letting DuckDB store a load's rows in any order makes the load a quarter faster.
@@ -71,6 +69,14 @@ func open(ctx context.Context, path string, migs []migration) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// openError names a lock held by another process as an InUseError.
+func openError(path string, err error) error {
+	if m := lockPID.FindStringSubmatch(err.Error()); m != nil {
+		return &InUseError{Path: path, PID: m[1]}
+	}
+	return fmt.Errorf("open store %s: %w", path, err)
 }
 
 // SetMemoryLimit caps DuckDB's own memory (e.g. "512MB"); beyond it DuckDB spills to
