@@ -336,8 +336,15 @@ func (t *csvTable) repair() []byte {
 		if utf8.Valid(f) {
 			out = append(out, f...)
 		} else {
+			from := len(out)
 			out = appendUTF8Fallback(out, f)
 			t.notes = append(t.notes, fmt.Sprintf("invalid UTF-8 bytes decoded as Windows-1252 in column %d", i+1))
+			// A legacy byte becomes up to three in UTF-8: hold the field to the limit.
+			if n := len(out) - from; n > t.maxField {
+				out = out[:from+len(cutUTF8(string(out[from:]), t.maxField))]
+				t.notes = append(t.notes, fmt.Sprintf("column %d: value of %d bytes cut to %d bytes (--max-field-length)",
+					i+1, n, len(out)-from))
+			}
 		}
 		t.ends[i] = len(out)
 		start = e
