@@ -292,7 +292,7 @@ wait:
 		}
 		t.Fatal(err)
 	}
-	err = <-exited
+	<-exited // the exit status says a signal ended it; the error says the same
 	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	return !(ok && ws.Signaled()), scr.String()
 }

@@ -85,8 +85,5 @@ func splitSpacedEmails(out []string, p string) []string {
 	if strings.Count(p, "@") < 2 || !strings.ContainsAny(p, " \u00a0") {
 		return append(out, p)
 	}
-	for _, f := range strings.FieldsFunc(p, isBlank) {
-		out = append(out, f)
-	}
-	return out
+	return append(out, strings.FieldsFunc(p, isBlank)...)
 }
