@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -241,7 +242,13 @@ func runImport(e *env, o *importOptions) error {
 
 // trimPathPrefix avoids "f.csv: f.csv: ..." when the error already names the file.
 func trimPathPrefix(err error, path string) string {
-	return strings.TrimPrefix(err.Error(), path+": ")
+	msg := strings.TrimPrefix(err.Error(), path+": ")
+	// Statement readers name the file before the line ("x.sta line 5: ..."); the
+	// message already starts with the path.
+	if b := filepath.Base(path); strings.HasPrefix(msg, b+" line ") {
+		msg = strings.TrimPrefix(msg, b+" ")
+	}
+	return msg
 }
 
 func describeImport(res ingest.Result) string {
