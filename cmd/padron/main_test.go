@@ -41,6 +41,8 @@ func TestScripts(t *testing.T) {
 			"agekeygen":     cmdAgeKeygen,
 			"encode":        cmdEncode,
 			"flipbyte":      cmdFlipByte,
+			"fakebrevo":     cmdFakeBrevo,
+			"fakelistmonk":  cmdFakeListmonk,
 			"fakemailchimp": cmdFakeMailchimp,
 			"mkxlsx":        cmdMkxlsx,
 			"notcontains":   cmdNotContains,
