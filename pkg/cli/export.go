@@ -59,7 +59,8 @@ it .age); open it with 'age --decrypt -i KEYFILE' or 'age --decrypt' and the pas
 		Short: "One row per record: source_file,record_no,person_id",
 		Long: `Write one row per record with exactly the columns source_file,record_no,person_id:
 source_file is the imported file's base name and record_no the record's number in
-it, as 'padron records' shows them. Refuses while records wait for a dedupe run.`,
+it, as 'padron records' shows them (a name a spreadsheet would run as a formula,
+"=x.csv", gets a leading apostrophe). Refuses while records wait for a dedupe run.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runExportLinks(e, links.out) },
 	}
@@ -217,7 +218,8 @@ func runExportLinks(e *env, out string) error {
 				if person != 0 {
 					p = strconv.FormatInt(person, 10)
 				}
-				return write([]string{file, strconv.Itoa(no), p})
+				// A file may be named "=cmd|...csv": neutralised like every CSV cell.
+				return write([]string{crm.Neutralize(file), strconv.Itoa(no), p})
 			})
 		})
 }
