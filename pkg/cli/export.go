@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -111,13 +110,9 @@ of 'padron export people'. People who opted out are left out unless
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExportPeople(e, seg, func(st *store.Store, each func(store.PersonView) error) error {
-				g, err := st.Segment(e.ctx, args[0])
+				g, where, params, err := resolveSegment(e, st, args[0], time.Time{})
 				if err != nil {
-					return fmt.Errorf("segment %q: %w (see 'padron segment list')", args[0], err)
-				}
-				where, params, err := segmentCondition(e, st, g, time.Time{})
-				if err != nil {
-					return fmt.Errorf("segment %s: %w", args[0], err)
+					return err
 				}
 				c, err := st.EachPersonWhere(e.ctx, where, params, segInclude, each)
 				if err == nil {
@@ -181,47 +176,36 @@ func writeOut(e *env, path string, write func(io.Writer) error) error {
 	return nil
 }
 
-// exportCSV writes a CSV export of the deduplicated store: the header, then the
-// rows each calls write for.
-func exportCSV(e *env, out, noun string, header []string, each func(*store.Store, func([]string) error) error) error {
+// runExportLinks writes one row per record through the CSV writer every export
+// uses, so that file names are neutralised like any other cell.
+func runExportLinks(e *env, out string) error {
 	st, err := openDeduped(e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n := 0
-	err = writeOut(e, out, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		if err := cw.Write(header); err != nil {
-			return err
-		}
-		if err := each(st, func(row []string) error { n++; return cw.Write(row) }); err != nil {
-			return err
-		}
-		cw.Flush()
-		return cw.Error()
-	})
+	format, err := crm.LookupFormat("csv")
+	if err != nil {
+		return err
+	}
+	table := crm.Table{Columns: []crm.Column{{Name: "source_file", Kind: crm.Text}, {Name: "record_no", Kind: crm.Int},
+		{Name: "person_id", Kind: crm.Int}}, Rows: func(emit func([]string) error) error {
+		return st.ExportLinks(e.ctx, func(file string, no int, person int64) error {
+			p := ""
+			if person != 0 {
+				p = strconv.FormatInt(person, 10)
+			}
+			return emit([]string{file, strconv.Itoa(no), p})
+		})
+	}}
+	n, err := writeTable(e, exportOpts{out: out}, format, table)
 	if err != nil {
 		return err
 	}
 	if out != "-" {
-		e.say("wrote %d %s to %s", n, noun, out)
+		e.say("wrote %d links to %s", n, out)
 	}
 	return nil
-}
-
-func runExportLinks(e *env, out string) error {
-	return exportCSV(e, out, "links", []string{"source_file", "record_no", "person_id"},
-		func(st *store.Store, write func([]string) error) error {
-			return st.ExportLinks(e.ctx, func(file string, no int, person int64) error {
-				p := ""
-				if person != 0 {
-					p = strconv.FormatInt(person, 10)
-				}
-				// A file may be named "=cmd|...csv": neutralised like every CSV cell.
-				return write([]string{crm.Neutralize(file), strconv.Itoa(no), p})
-			})
-		})
 }
 
 // runExportPeople writes the people each yields in the export's target and format.

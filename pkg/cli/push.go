@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -159,6 +159,12 @@ func runPull(e *env, st *store.Store, service string, o pushOpts) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return pullInto(e, st, p, cfg.List, since)
+}
+
+// pullInto records what a service reports opted out of list as suppressions.
+func pullInto(e *env, st *store.Store, p push.Pusher, list string, since time.Time) (int, error) {
+	service := p.Name()
 	sup, err := p.Pull(e.ctx, since)
 	if err != nil {
 		return 0, fmt.Errorf("pull %s: %w", service, err)
@@ -167,7 +173,7 @@ func runPull(e *env, st *store.Store, service string, o pushOpts) (int, error) {
 	reasons := map[string]int{}
 	for i, s := range sup {
 		rows[i] = store.PulledSuppression{Email: s.Email, Reason: s.Reason, Detail: s.Detail, Since: s.At,
-			Service: service, List: cfg.List}
+			Service: service, List: list}
 		reasons[s.Reason]++
 	}
 	added, err := st.AddPulledSuppressions(e.ctx, e.actor(), rows)
@@ -175,20 +181,14 @@ func runPull(e *env, st *store.Store, service string, o pushOpts) (int, error) {
 		return 0, fmt.Errorf("pull %s: %w", service, err)
 	}
 	var parts []string
-	for _, r := range slices.Sorted(func(yield func(string) bool) {
-		for k := range reasons {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, r := range slices.Sorted(maps.Keys(reasons)) {
 		parts = append(parts, fmt.Sprintf("%d %s", reasons[r], r))
 	}
 	detail := ""
 	if len(parts) > 0 {
 		detail = " (" + strings.Join(parts, ", ") + ")"
 	}
-	e.say("pulled %d opt-outs from %s list %s%s, %d new", len(sup), service, cfg.List, detail, added)
+	e.say("pulled %d opt-outs from %s list %s%s, %d new", len(sup), service, list, detail, added)
 	return added, nil
 }
 
@@ -248,13 +248,9 @@ func planPush(e *env, st *store.Store, service, list string, o pushOpts) (*pushP
 		}
 		fields[strings.ToUpper(name)] = field
 	}
-	g, err := st.Segment(e.ctx, o.segment)
+	_, where, args, err := resolveSegment(e, st, o.segment, time.Time{})
 	if err != nil {
-		return nil, fmt.Errorf("segment %q: %w (see 'padron segment list')", o.segment, err)
-	}
-	where, args, err := segmentCondition(e, st, g, time.Time{})
-	if err != nil {
-		return nil, fmt.Errorf("segment %s: %w", o.segment, err)
+		return nil, err
 	}
 	suppressed, err := st.SuppressionList(e.ctx)
 	if err != nil {
@@ -328,9 +324,15 @@ func runPush(e *env, service string, o pushOpts) error {
 		return err
 	}
 	defer st.Close()
-	if !o.dryRun && !o.noPull {
-		if _, err := runPull(e, st, service, o); err != nil {
+	var p push.Pusher
+	if !o.dryRun {
+		if p, err = push.New(service, cfg); err != nil {
 			return err
+		}
+		if !o.noPull {
+			if _, err := pullInto(e, st, p, cfg.List, time.Time{}); err != nil {
+				return err
+			}
 		}
 	}
 	plan, err := planPush(e, st, service, cfg.List, o)
@@ -348,10 +350,6 @@ func runPush(e *env, service string, o pushOpts) error {
 		}
 		e.say("dry run: would send %d members to %s; nothing sent", len(plan.members), service)
 		return nil
-	}
-	p, err := push.New(service, cfg)
-	if err != nil {
-		return err
 	}
 	rec := &store.Push{Service: service, List: cfg.List, Segment: o.segment, Actor: e.actor(), StartedAt: time.Now(),
 		Members: int64(len(plan.members)), Excluded: plan.optedOut + int64(plan.excluded), Already: int64(plan.already)}
@@ -432,24 +430,16 @@ there. An interrupted push shows no finish. With --json, a JSON array.`,
 			if err != nil {
 				return err
 			}
-			if e.json() {
-				return writeJSON(e.io.Out, nonNil(ps))
-			}
-			if len(ps) == 0 {
-				e.say("no pushes yet")
-				return nil
-			}
-			tw := tabwriter.NewWriter(e.io.Out, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PUSH\tSTARTED\tSERVICE\tLIST\tSEGMENT\tSENT\tFAILED\tLEFT OUT\tALREADY\tFINISHED")
-			for _, p := range ps {
-				fin := "interrupted"
-				if p.Finished {
-					fin = "yes"
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", p.ID, p.StartedAt.Format("2006-01-02 15:04"),
-					p.Service, p.List, p.Segment, p.Sent, p.Fail, p.Excluded, p.Already, fin)
-			}
-			return tw.Flush()
+			return writeList(e, ps, "no pushes yet",
+				"PUSH\tSTARTED\tSERVICE\tLIST\tSEGMENT\tSENT\tFAILED\tLEFT OUT\tALREADY\tFINISHED",
+				func(p store.Push) string {
+					fin := "interrupted"
+					if p.Finished {
+						fin = "yes"
+					}
+					return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s", p.ID, p.StartedAt.Format("2006-01-02 15:04"),
+						p.Service, p.List, p.Segment, p.Sent, p.Fail, p.Excluded, p.Already, fin)
+				})
 		},
 	}
 }

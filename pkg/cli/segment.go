@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode"
 
@@ -107,20 +106,29 @@ func loadSegment(e *env, name, asOf string) (*store.Store, *store.SavedSegment, 
 	if err != nil {
 		return nil, nil, "", nil, err
 	}
-	g, err := st.Segment(e.ctx, name)
+	g, where, args, err := resolveSegment(e, st, name, d)
 	if err != nil {
 		st.Close()
-		if errors.Is(err, store.ErrNoSegment) {
-			return nil, nil, "", nil, fmt.Errorf("no segment named %q: see 'padron segment list'", name)
-		}
 		return nil, nil, "", nil, err
 	}
-	where, args, err := segmentCondition(e, st, g, d)
-	if err != nil {
-		st.Close()
-		return nil, nil, "", nil, fmt.Errorf("segment %s: %w", name, err)
-	}
 	return st, g, where, args, nil
+}
+
+// resolveSegment reads a saved segment from an open store and compiles it, as of
+// asOf (zero: today).
+func resolveSegment(e *env, st *store.Store, name string, asOf time.Time) (*store.SavedSegment, string, []any, error) {
+	g, err := st.Segment(e.ctx, name)
+	if err != nil {
+		if errors.Is(err, store.ErrNoSegment) {
+			return nil, "", nil, fmt.Errorf("no segment named %q: see 'padron segment list'", name)
+		}
+		return nil, "", nil, err
+	}
+	where, args, err := segmentCondition(e, st, g, asOf)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("segment %s: %w", name, err)
+	}
+	return g, where, args, nil
 }
 
 // segmentCondition compiles a saved segment; a SQL segment is checked again, as the
@@ -256,23 +264,14 @@ func newSegmentListCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if e.json() {
-				return writeJSON(e.io.Out, nonNil(gs))
-			}
-			if len(gs) == 0 {
-				e.say("no segments yet: save one with 'padron segment save NAME --where EXPR'")
-				return nil
-			}
-			tw := tabwriter.NewWriter(e.io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tSAVED\tBY\tEXPRESSION")
-			for _, g := range gs {
-				expr := g.Expr
-				if g.Kind == store.SegmentSQL {
-					expr = "SQL: " + strings.Join(strings.Fields(expr), " ")
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Name, g.CreatedAt.Format("2006-01-02 15:04"), g.Actor, expr)
-			}
-			return tw.Flush()
+			return writeList(e, gs, "no segments yet: save one with 'padron segment save NAME --where EXPR'",
+				"NAME\tSAVED\tBY\tEXPRESSION", func(g store.SavedSegment) string {
+					expr := g.Expr
+					if g.Kind == store.SegmentSQL {
+						expr = "SQL: " + strings.Join(strings.Fields(expr), " ")
+					}
+					return fmt.Sprintf("%s\t%s\t%s\t%s", g.Name, g.CreatedAt.Format("2006-01-02 15:04"), g.Actor, expr)
+				})
 		},
 	}
 }

@@ -204,20 +204,14 @@ func (s *Store) AddPulledSuppressions(ctx context.Context, actor string, sup []P
 		if err != nil {
 			return err
 		}
-		for _, q := range []string{
-			`CREATE OR REPLACE TEMP TABLE new_sup2 AS SELECT DISTINCT ON (email, reason, service) * FROM new_sup n
-				WHERE email <> '' AND NOT EXISTS (SELECT 1 FROM pulled_suppressions p
-					WHERE p.email = n.email AND p.reason = n.reason AND p.service = n.service)`,
-			`INSERT INTO pulled_suppressions SELECT * FROM new_sup2`,
-		} {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM new_sup2`).Scan(&added); err != nil {
+		// Each email, reason and service once: what is new is counted, then added.
+		const fresh = `FROM (SELECT DISTINCT ON (email, reason, service) * FROM new_sup) n
+			WHERE email <> '' AND NOT EXISTS (SELECT 1 FROM pulled_suppressions p
+				WHERE p.email = n.email AND p.reason = n.reason AND p.service = n.service)`
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) `+fresh).Scan(&added); err != nil {
 			return err
 		}
-		if _, err := conn.ExecContext(ctx, `DROP TABLE new_sup2`); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO pulled_suppressions SELECT * `+fresh); err != nil {
 			return err
 		}
 		if _, err := conn.ExecContext(ctx, `DROP TABLE new_sup`); err != nil {
