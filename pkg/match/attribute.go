@@ -98,7 +98,7 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 	at := &attributor{opt: opt, cluster: cluster, people: people, sc: newScorer(opt.Model, opt.TF, opt.Nicknames)}
 	at.cf = prepareAll(contacts)
 	for i := range contacts {
-		if at.cf[i].given == "" && at.cf[i].family == "" {
+		if at.cf[i].family == "" {
 			if r, ok := nameFromEmail(&contacts[i]); ok {
 				at.cf[i] = prepare(&r)
 			}
@@ -192,29 +192,104 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 	return res, nil
 }
 
-// nameFromEmail gives a nameless contact (a mailing list's member) the name its
-// address spells, "belen.colombo8102@gmail.com" → Belen Colombo, when it has two or
-// three words and starts with a known given name: a payer "COLOMBO BELEN" is then
-// weighed against it like against a named contact.
+// nameFromEmail gives a contact without a family name (a mailing list's member) the
+// name its address spells, so that a payer "COLOMBO BELEN" is weighed against it like
+// against a named contact: "belen.colombo8102@" → Belen Colombo, "colombo.belen@" too,
+// "malgorzata.banas89@" of a member known as Małgorzata → Małgorzata Banas,
+// "e.allen89@" → E. Allen. The address must hold two or three words, one of them
+// the given name (known as one, or the member's), or an initial and a surname.
 func nameFromEmail(r *Record) (Record, bool) {
+	given := normalize.Fold(strings.ToLower(strings.TrimSpace(r.GivenName)))
+	if i := strings.IndexByte(given, ' '); i > 0 {
+		given = given[:i]
+	}
 	for _, e := range r.Emails {
 		local, _, _ := strings.Cut(strings.ToLower(e), "@")
 		words := strings.FieldsFunc(local, func(c rune) bool { return !(c >= 'a' && c <= 'z') })
-		if len(words) < 2 || len(words) > 3 || !normalize.IsGivenName(words[0]) {
+		if len(words) == 1 {
+			if fam := initialSurname(words[0], given); fam != "" {
+				out := *r
+				out.FamilyName = fam
+				return out, true
+			}
+		}
+		if len(words) < 2 || len(words) > 3 {
 			continue
 		}
-		ok := true
-		for _, w := range words {
-			ok = ok && len(w) >= 2
-		}
+		g, ok := emailGiven(words, given)
 		if !ok {
 			continue
 		}
+		var fam []string
+		for i, w := range words {
+			if i != g {
+				fam = append(fam, w)
+			}
+		}
 		out := *r
-		out.GivenName, out.FamilyName = words[0], strings.Join(words[1:], " ")
+		if given == "" {
+			out.GivenName = words[g]
+		} else if len(words[g]) == 1 && words[g][0] != given[0] {
+			continue // another initial: another person's address
+		}
+		out.FamilyName = strings.Join(fam, " ")
 		return out, true
 	}
 	return Record{}, false
+}
+
+// emailGiven finds which word of an address's user name is the given name: the
+// member's own (given, folded, "" for none), else the first or last word when it is
+// a known given name and the others are not, else the initial of "e.allen". Every
+// other word must be a plausible surname (two letters or more).
+func emailGiven(words []string, given string) (int, bool) {
+	surnames := func(skip int) bool {
+		for i, w := range words {
+			if i != skip && (len(w) < 2 || len(w) < 3 && len(words) == 2) {
+				return false
+			}
+		}
+		return true
+	}
+	if given != "" {
+		for i, w := range words {
+			if w == given && surnames(i) {
+				return i, true
+			}
+		}
+	}
+	for _, i := range []int{0, len(words) - 1} {
+		if given == "" && len(words[i]) >= 2 && normalize.IsGivenName(words[i]) && surnames(i) {
+			other := words[len(words)-1-i]
+			if i == 0 || !normalize.IsGivenName(other) {
+				return i, true
+			}
+		}
+	}
+	if len(words) == 2 {
+		for i, w := range words {
+			if len(w) == 1 && surnames(i) && !normalize.IsGivenName(words[1-i]) {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// initialSurname reads a one-word user name as the member's initial and surname
+// run together, "pbrooks" or "lombardoh" for a member known as Patricia or Horacio:
+// the surname, or "" when the word does not start or end with the initial.
+func initialSurname(word, given string) string {
+	if given == "" || len(word) < 5 || normalize.IsGivenName(word) {
+		return ""
+	}
+	switch {
+	case word[0] == given[0] && !strings.HasPrefix(word, given[:min(2, len(given))]):
+		return word[1:]
+	case word[len(word)-1] == given[0]:
+		return word[:len(word)-1]
+	}
+	return ""
 }
 
 // titleScore is the probability given to an email or donor id written in the title:
@@ -259,7 +334,7 @@ func (at *attributor) index() {
 	at.names, at.emails, at.ids, at.ibans = map[string][]int32{}, map[string][]int32{}, map[string][]int32{}, map[string][]int32{}
 	for i := range at.cf {
 		f := &at.cf[i]
-		for _, k := range at.nameKeys(f.nameToks) {
+		for _, k := range at.nameKeys(f.nameToks, false) {
 			at.names[k] = append(at.names[k], int32(i))
 		}
 		for _, e := range f.emails {
@@ -277,11 +352,16 @@ func (at *attributor) index() {
 
 // nameKeys are the unordered pairs of a name's words, each by its first three
 // letters and by those of its canonical names (Kasia → katarzyna): any two words the
-// bank and the list wrote alike bring the two together, whatever their order.
-func (at *attributor) nameKeys(toks []string) []string {
+// bank and the list wrote alike bring the two together, whatever their order. A
+// contact's initial ("E. Allen", from e.allen@) is a word of one letter; a payer's
+// words (initials true) also stand for their initials, to meet such contacts.
+func (at *attributor) nameKeys(toks []string, initials bool) []string {
 	var forms [][]string
 	for _, t := range toks {
 		if len(t) < 2 {
+			if len(t) == 1 && !initials {
+				forms = append(forms, []string{t})
+			}
 			continue
 		}
 		fs := []string{prefix(t, 3)}
@@ -290,6 +370,9 @@ func (at *attributor) nameKeys(toks []string) []string {
 				fs = append(fs, p)
 			}
 		}
+		if initials {
+			fs = append(fs, t[:1])
+		}
 		forms = append(forms, fs)
 	}
 	var keys []string
@@ -297,6 +380,9 @@ func (at *attributor) nameKeys(toks []string) []string {
 		for j := i + 1; j < len(forms); j++ {
 			for _, a := range forms[i] {
 				for _, b := range forms[j] {
+					if len(a) == 1 && len(b) == 1 {
+						continue // two initials say nothing
+					}
 					k := a + "|" + b
 					if b < a {
 						k = b + "|" + a
@@ -333,38 +419,65 @@ func (at *attributor) group(payers []Payer) []payerGroup {
 
 // splits prepares a payer's name every way it may divide into given and family
 // names: banks write "KOWALSKA ANNA" and "GARCIA LOPEZ MARIA" as often as the other
-// way round. Where some split starts the given names with a known given name, only
-// such splits are tried: "KOWALSKA" taken for a given name would match a contact
-// record with its names swapped as if exactly, with the frequency of "kowalska" among
-// given names (rare) instead of among surnames.
+// way round. The splits tried are the likeliest the given-name lexicon allows:
+//   - best, those whose given names are all known given names and whose family
+//     names do not start with one that is not also a family name ("NURIA CATALINA
+//     SANCHEZ BRAVO" is Nuria Catalina | Sánchez Bravo, not Nuria | Catalina Sánchez
+//     Bravo nor, backwards, Catalina Sánchez Bravo | Nuria);
+//   - else those starting the given names with a known given name ("KOWALSKA"
+//     taken for a given name would match a contact record with its names swapped
+//     as if exactly, with the frequency of "kowalska" among given names, rare,
+//     instead of among surnames);
+//   - else every split.
+//
+// Each split tried is a rival explanation of the name, and a rival that matches a
+// stranger takes probability from the right person: "MARIA MERINO ALVAREZ" read as
+// María Merino | Álvarez fits every María Álvarez.
 func splits(r *Record) []feat {
 	words := strings.Fields(strings.TrimSpace(r.GivenName + " " + r.FamilyName))
 	if len(words) < 2 || len(words) > 6 {
 		return []feat{prepare(r)}
 	}
-	var all, known []feat
+	var all, known, likely []feat
 	for i := 1; i < len(words); i++ {
 		for _, givenFirst := range []bool{true, false} {
 			v := *r
-			var given []string
+			var given, fam []string
 			if givenFirst {
-				given = words[:i]
-				v.GivenName, v.FamilyName = strings.Join(given, " "), strings.Join(words[i:], " ")
+				given, fam = words[:i], words[i:]
 			} else {
-				given = words[i:]
-				v.FamilyName, v.GivenName = strings.Join(words[:i], " "), strings.Join(given, " ")
+				fam, given = words[:i], words[i:]
 			}
+			v.GivenName, v.FamilyName = strings.Join(given, " "), strings.Join(fam, " ")
 			f := prepare(&v)
 			all = append(all, f)
 			if normalize.IsGivenName(normalize.Fold(given[0])) {
 				known = append(known, f)
+				if likelySplit(given, fam) {
+					likely = append(likely, f)
+				}
 			}
 		}
 	}
-	if len(known) > 0 {
+	switch {
+	case len(likely) > 0:
+		return likely
+	case len(known) > 0:
 		return known
 	}
 	return all
+}
+
+// likelySplit says every given name is a known one and the family names do not start
+// with a word known only as a given name.
+func likelySplit(given, fam []string) bool {
+	for _, w := range given {
+		if !normalize.IsGivenName(normalize.Fold(w)) {
+			return false
+		}
+	}
+	known, alsoFamily := normalize.GivenNameKind(normalize.Fold(fam[0]))
+	return !known || alsoFamily
 }
 
 // weigh is the evidence weight of a payer against a contact record, in bits: the best
@@ -384,13 +497,27 @@ func (at *attributor) score(a, b *feat, lv *levels) float64 {
 		w -= secondSurnameBits
 	}
 	if !sw {
+		// "OLIWER REMIGIUSZ WÓJCIK" and "Oliwer Wójcik": banks write every given
+		// name, lists the first. The same first given name weighs by how common it
+		// is, as an exact match does.
+		if lv[cGiven] == 2 && a.given1 != "" && a.given1 == b.given1 {
+			if u, ok := at.sc.tf.u(cGiven, a.given1); ok {
+				w += math.Log2(at.sc.model.M[cGiven][2]/u) - at.sc.w[cGiven][2]
+			}
+		}
 		return w
 	}
+	// Which column a swapped word belongs in is not known: it weighs as the more
+	// common of its two readings ("Nuria" as a family name is rare; as a given name
+	// it is not).
 	for _, c := range []int{cGiven, cFamily} {
 		if lv[c] != lvExact {
 			continue
 		}
 		if u, ok := at.sc.tf.u(c, shared(c, a, a)); ok {
+			if u2, ok := at.sc.tf.u(other(c), shared(c, a, a)); ok && u2 > u {
+				u = u2
+			}
 			w += math.Log2(at.sc.model.M[c][lvExact]/u) - at.sc.w[c][lvExact]
 		}
 	}
@@ -431,7 +558,7 @@ func (at *attributor) best(as, bs []feat) (float64, bool) {
 func (at *attributor) candidates(g *payerGroup) {
 	seen := map[int32]bool{}
 	best := map[int32]int{}
-	for _, k := range at.nameKeys(g.variants[0].nameToks) {
+	for _, k := range at.nameKeys(g.variants[0].nameToks, true) {
 		recs := at.names[k]
 		if len(recs) > nameKeyCap {
 			continue
@@ -794,4 +921,12 @@ func (at *attributor) newPeople(groups []payerGroup, res *AttributeResult) {
 func (at *attributor) sameDonor(a, b *payerGroup) bool {
 	w, fits := at.best(a.variants, b.variants)
 	return fits && w > 0
+}
+
+// other is the other name column: given for family, family for given.
+func other(c int) int {
+	if c == cGiven {
+		return cFamily
+	}
+	return cGiven
 }

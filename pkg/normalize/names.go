@@ -42,6 +42,10 @@ func IsGivenName(folded string) bool {
 	return ok
 }
 
+// GivenNameKind reports whether a folded token is a known given name and whether it
+// is also a common family name (weak evidence of being a given name).
+func GivenNameKind(folded string) (known, alsoFamily bool) { return givenName(folded) }
+
 // givenName reports whether folded is a known given name and whether it is weak
 // evidence (also a common family name, or a double name with such a part).
 func givenName(folded string) (ok, weak bool) {

@@ -15,7 +15,7 @@ import (
 	"github.com/padron-org/padron/pkg/bank"
 )
 
-const bankTestPeople = 400
+const bankTestPeople = 1000 // enough for namesakes: with realistic surnames, few among 400
 
 // bankSet generates the default bank data set for a test (cheap at this size).
 func bankSet(t *testing.T) (string, *BankManifest) {

@@ -293,7 +293,7 @@ func (b *bankGen) style(idx int, p *person) nameStyle {
 			s.drop = true
 		} else {
 			s.add = true
-			s.extra, _ = pickSurname(r, b.g.tab.surnames[natES])
+			s.extra, _ = pickSurname(r, b.g.tab, natES)
 			if s.extra == p.fam1 {
 				s.add = false
 			}

@@ -1,6 +1,7 @@
 // Package synth generates synthetic, messy, multi-source contact data with ground
 // truth, for padron's tests, benchmarks and demo. Nothing in it is real personal data:
-// names are drawn from embedded lists, emails use the reserved example.org/.com/.net
+// given names and common surnames are drawn from embedded lists, rarer surnames are
+// made up from each language's roots and endings (see tailShare), emails use the reserved example.org/.com/.net
 // domains or common webmail domains with digit-bearing made-up mailboxes, UK numbers
 // come from Ofcom's drama ranges in small runs (see ukFictionalMaxPeople), and other
 // phone numbers are random numbers in each country's mobile ranges.

@@ -195,11 +195,11 @@ func (g *gen) newPerson(r *rng, sk skeleton, rel *person) person {
 	if rel != nil && sk.hh == hhParentChild && p.female == rel.female && r.chance(0.3) {
 		p.given = rel.given // "junior": same name, same surname, same address
 	}
-	p.fam1, ps = pickSurname(r, t.surnames[sk.nat])
+	p.fam1, ps = pickSurname(r, t, sk.nat)
 	if sk.nat == natES || (sk.nat == natAR && r.chance(0.25)) {
-		p.fam2, _ = pickSurname(r, t.surnames[natES])
+		p.fam2, _ = pickSurname(r, t, natES)
 		if p.fam2 == p.fam1 && r.chance(0.9) {
-			p.fam2, _ = pickSurname(r, t.surnames[natES])
+			p.fam2, _ = pickSurname(r, t, natES)
 		}
 	}
 	p.sameName = float64(g.people) * nationShare[sk.nat] * 0.5 * pg * ps
@@ -228,7 +228,7 @@ func (g *gen) newPerson(r *rng, sk skeleton, rel *person) person {
 		p.fam1 = polishGender(p.fam1, p.female)
 	}
 	if p.female {
-		p.husband, _ = pickSurname(r, t.surnames[sk.nat])
+		p.husband, _ = pickSurname(r, t, sk.nat)
 		if sk.nat == natPL {
 			p.husband = polishGender(p.husband, true)
 		}
@@ -382,11 +382,6 @@ func (g *gen) givenName(r *rng, n nation, female bool) (string, float64) {
 	}
 	k := r.skewIdx(len(list), givenSkew)
 	return list[k], share * skewProb(k, len(list), givenSkew)
-}
-
-func pickSurname(r *rng, list []string) (string, float64) {
-	k := r.skewIdx(len(list), surnameSkew)
-	return list[k], skewProb(k, len(list), surnameSkew)
 }
 
 // polishGender turns adjectival surnames into their feminine form (Kowalski → Kowalska,

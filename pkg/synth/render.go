@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -201,6 +202,10 @@ func (w *worker) applyNoise(k int, f Format, rc *rec, p *person) bool {
 // is the same whatever order files are written in.
 func (w *worker) render(f Format, p *person, copyNo, occ, recNo int) {
 	g, r := w.g, w.rr
+	var earlier []string
+	if f == Mailing && occ > 0 {
+		earlier = w.earlierMailing(p, copyNo)
+	}
 	r.reset(g.seed, keyRecord^uint64(f)<<40, uint64(p.sk.idx)<<4|uint64(copyNo))
 	rc := baseRec(p)
 	if copyNo > 0 {
@@ -215,6 +220,13 @@ func (w *worker) render(f Format, p *person, copyNo, occ, recNo int) {
 		}
 		w.applyNoise(k, f, &rc, p)
 		w.noise[k]++
+	}
+	if slices.Contains(earlier, rc.email) {
+		// An earlier subscription drew the same variant (a domain has few likely
+		// misspellings): a number tells the two apart.
+		if local, dom, ok := strings.Cut(rc.email, "@"); ok {
+			rc.email = local + strconv.Itoa(occ) + "@" + dom
+		}
 	}
 	style := rc.phStyle
 	if style < 0 {
@@ -427,4 +439,34 @@ func (w *worker) addProblem(f Format, kind int) {
 			return
 		}
 	}
+}
+
+// earlierMailing returns the addresses p's earlier records in the mailing file
+// (copies before copyNo) carry, as render draws them, leaving the noise counts as
+// they were.
+func (w *worker) earlierMailing(p *person, copyNo int) []string {
+	g, r := w.g, w.rr
+	noise, problems := w.noise, w.problems
+	defer func() { w.noise, w.problems = noise, problems }()
+	pl := g.plan(newRNG(), p.sk)
+	var out []string
+	for c := 0; c < copyNo && c < pl.n; c++ {
+		if pl.src[c] != Mailing {
+			continue
+		}
+		r.reset(g.seed, keyRecord^uint64(Mailing)<<40, uint64(p.sk.idx)<<4|uint64(c))
+		rc := baseRec(p)
+		if c > 0 {
+			w.addNoise(Mailing, &rc, p)
+		}
+		if len(out) > 0 && rc.email == p.email {
+			k := nzEmailTypo
+			if g.noiseApplies(nzGmail, Mailing, &rc, p) {
+				k = nzGmail
+			}
+			w.applyNoise(k, Mailing, &rc, p)
+		}
+		out = append(out, rc.email)
+	}
+	return out
 }
