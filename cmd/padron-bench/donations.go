@@ -24,6 +24,7 @@ func donationsMain(args []string) error {
 	dir := fs.String("dir", "", "work folder (default: a temporary one, removed after)")
 	bin := fs.String("padron", "", "padron binary to measure (default: build ./cmd/padron)")
 	verbose := fs.Bool("v", false, "list every wrong attribution")
+	namesakes := fs.Float64("namesakes", 0, "share of the contact donors drawn among contacts with a namesake (0: the generator's default, 0.15)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func donationsMain(args []string) error {
 		}
 	}
 	step(fmt.Sprintf("generating %d people and their donations", *people))
-	m, err := synth.GenerateBank(synth.BankConfig{People: *people, Seed: *seed}, filepath.Join(work, "data"))
+	m, err := synth.GenerateBank(synth.BankConfig{People: *people, Seed: *seed, Namesakes: *namesakes}, filepath.Join(work, "data"))
 	if err != nil {
 		return err
 	}
