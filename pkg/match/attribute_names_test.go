@@ -99,3 +99,32 @@ func TestAttributeMiddleNameAndContactFromEmail(t *testing.T) {
 			ww, wo, math.Log2(m[lvExact]/m[2]))
 	}
 }
+
+// An email in the title that is not the candidate's speaks against them; one that is
+// the candidate's with a typo speaks for them.
+func TestAttributeTitleEmailWeighs(t *testing.T) {
+	recs, res := attributionFixture(t)
+	n := len(recs)
+	recs = append(recs, Record{ID: 3001, GivenName: "Wiesława", FamilyName: "Żmudzińska", Emails: []string{"wieslawa.zmudzinska@example.org"}})
+	cluster := append(append([]int32(nil), res.Cluster...), int32(res.People))
+	payer := func(title string) Payer {
+		return Payer{Record: Record{GivenName: "ZMUDZINSKA", FamilyName: "WIESLAWA"}, IBAN: "PL27114020040000300201355333", Title: title}
+	}
+	score := func(title string) Attribution {
+		out, err := Attribute(t.Context(), recs, cluster, res.People+1, []Payer{payer(title)}, AttributeOptions{Model: res.Model, TF: res.TF})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Payers[0]
+	}
+	plain, other, typo := score("darowizna"), score("darowizna kontakt: w.zmudzinska.1960@poczta.example.com"), score("darowizna wieslawa.zmudzinska@exmaple.org")
+	if plain.Cluster != cluster[n] {
+		t.Fatalf("no title: %+v, want person %d", plain, cluster[n])
+	}
+	if other.Cluster == cluster[n] && other.Score >= plain.Score {
+		t.Errorf("another address in the title: %+v, want less than %.4f", other, plain.Score)
+	}
+	if typo.Cluster != cluster[n] || typo.Score <= plain.Score {
+		t.Errorf("the address mistyped in the title: %+v, want more than %.4f", typo, plain.Score)
+	}
+}
