@@ -107,6 +107,7 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	at.secondBits = secondSurnameWeight(at.cf, cluster)
 	at.index()
 	groups := at.group(payers)
 	// Candidates and their name weights, once per group.
@@ -297,15 +298,18 @@ func initialSurname(word, given string) string {
 const titleScore = 0.99
 
 type attributor struct {
-	opt     AttributeOptions
-	cluster []int32
-	people  int
-	sc      *scorer
-	cf      []feat
-	names   map[string][]int32
-	emails  map[string][]int32
-	ids     map[string][]int32
-	ibans   map[string][]int32
+	opt AttributeOptions
+	// secondBits is what a match on a second surname alone weighs less (see
+	// secondSurnameWeight).
+	secondBits float64
+	cluster    []int32
+	people     int
+	sc         *scorer
+	cf         []feat
+	names      map[string][]int32
+	emails     map[string][]int32
+	ids        map[string][]int32
+	ibans      map[string][]int32
 }
 
 // payerGroup is the payers sharing an account and a name: one donor, as far as the
@@ -514,8 +518,8 @@ func (at *attributor) weigh(g *payerGroup, c int32) (float64, bool) {
 func (at *attributor) score(a, b *feat, lv *levels) float64 {
 	sw := at.sc.cmp.compare(a, b, lv)
 	w := at.sc.weigh(a, b, lv, sw)
-	if lv[cFamily] == 2 && !sw && onlySecondSurname(a.family, b.family) {
-		w -= secondSurnameBits
+	if lv[cFamily] == 2 && !sw && !a.famHyphen && !b.famHyphen && onlySecondSurname(a.family, b.family) {
+		w -= at.secondBits
 	}
 	if !sw {
 		// "OLIWER REMIGIUSZ WÓJCIK" and "Oliwer Wójcik": banks write every given
@@ -545,19 +549,62 @@ func (at *attributor) score(a, b *feat, lv *levels) float64 {
 	return w
 }
 
-// secondSurnameBits weigh down a match on a Spanish second surname alone: people
-// and banks drop the second surname (García López → García), hardly ever the first.
+// secondSurnameBits weigh down a match on a Spanish second surname alone when the
+// contacts cannot tell by how much (see secondSurnameWeight): people and banks drop the
+// second surname (García López → García), hardly ever the first.
 const secondSurnameBits = 3
 
+// secondSurnameWeight measures how much less a lone surname matching another's
+// second surname says than one matching the first: over the record pairs dedupe put
+// in one person where one family name is one word and the other two, how often the
+// lone word is the second rather than the first, among pairs whose given names agree.
+// It returns secondSurnameBits when
+// fewer than minSurnamePairs such pairs are seen.
+func secondSurnameWeight(cf []feat, cluster []int32) float64 {
+	byCluster := map[int32][]int32{}
+	for i := range cf {
+		if n := len(cf[i].famToks); n == 1 || n == 2 && !cf[i].famHyphen {
+			byCluster[cluster[i]] = append(byCluster[cluster[i]], int32(i))
+		}
+	}
+	first, second := 0, 0
+	for _, rs := range byCluster {
+		for x := range rs {
+			for y := range rs {
+				a, b := cf[rs[x]].famToks, cf[rs[y]].famToks
+				// The same given names: a full name split at the wrong word
+				// ("María José Font | Tejero") is not a surname dropped.
+				if len(a) != 1 || len(b) != 2 || sameWord(b[0], b[1]) || cf[rs[x]].given != cf[rs[y]].given {
+					continue
+				}
+				switch {
+				case sameWord(a[0], b[0]):
+					first++
+				case sameWord(a[0], b[1]):
+					second++
+				}
+			}
+		}
+	}
+	if first+second < minSurnamePairs {
+		return secondSurnameBits
+	}
+	return math.Log2(float64(first+1) / float64(second+1))
+}
+
+// minSurnamePairs is the number of one- against two-surname pairs below which the
+// contacts say too little about which surname people drop.
+const minSurnamePairs = 50
+
 // onlySecondSurname reports one family name being the second word of the other,
-// two-word one ("Hurtado" and "Vicente Hurtado"); hyphenated married names
-// (Nowak-Kowalska) are left alone.
+// two-word one ("Hurtado" and "Vicente Hurtado"); the caller leaves hyphenated
+// married names (Nowak-Kowalska) alone.
 func onlySecondSurname(x, y string) bool {
 	xs, ys := strings.Fields(x), strings.Fields(y)
 	if len(xs) > len(ys) {
 		xs, ys = ys, xs
 	}
-	return len(xs) == 1 && len(ys) == 2 && !strings.Contains(y+x, "-") && xs[0] != ys[0] && sameWord(xs[0], ys[1])
+	return len(xs) == 1 && len(ys) == 2 && xs[0] != ys[0] && sameWord(xs[0], ys[1])
 }
 
 // best weighs every pair of variants and returns the best weight and whether the

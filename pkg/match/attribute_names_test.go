@@ -128,3 +128,32 @@ func TestAttributeTitleEmailWeighs(t *testing.T) {
 		t.Errorf("the address mistyped in the title: %+v, want more than %.4f", typo, plain.Score)
 	}
 }
+
+// How much a lone second surname says is measured on the contacts' own people.
+func TestSecondSurnameWeight(t *testing.T) {
+	var recs []Record
+	var cluster []int32
+	person := func(recsOfOne ...Record) {
+		c := int32(len(cluster))
+		for _, r := range recsOfOne {
+			recs = append(recs, r)
+			cluster = append(cluster, c)
+		}
+	}
+	for i := 0; i < 60; i++ { // the first surname kept: García López → García
+		person(Record{GivenName: "Juan", FamilyName: "García López"}, Record{GivenName: "Juan", FamilyName: "García"})
+	}
+	for i := 0; i < 3; i++ { // the second kept
+		person(Record{GivenName: "Ana", FamilyName: "Ruiz Picasso"}, Record{GivenName: "Ana", FamilyName: "Picasso"})
+	}
+	// Not counted: a married name, a full name split at the wrong word.
+	person(Record{GivenName: "Anna", FamilyName: "Nowak-Kowalska"}, Record{GivenName: "Anna", FamilyName: "Kowalska"})
+	person(Record{GivenName: "María José Font", FamilyName: "Tejero"}, Record{GivenName: "María José", FamilyName: "Font Tejero"})
+	got := secondSurnameWeight(prepareAll(recs), cluster)
+	if want := math.Log2(61.0 / 4.0); math.Abs(got-want) > 1e-9 {
+		t.Errorf("weight %.3f bits, want log2(61/4) = %.3f", got, want)
+	}
+	if got := secondSurnameWeight(prepareAll(recs[:20]), cluster[:20]); got != secondSurnameBits {
+		t.Errorf("10 pairs: %.3f bits, want the default %d", got, secondSurnameBits)
+	}
+}

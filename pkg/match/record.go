@@ -54,27 +54,31 @@ type feat struct {
 	homonym bool
 	// homonymPhone: the same, found by two records there with different phones.
 	homonymPhone bool
-	dob          int32
-	dobS         string // "yyyymmdd" or ""
-	days         int32  // birth date as days since 1970-01-01 (negative before)
-	street       string
-	post         string
-	city         string
-	natID        string
-	occ          string
+	// famHyphen: the family name was written with a hyphen, a married name
+	// (Nowak-Kowalska) rather than a Spanish pair of surnames; folding drops it.
+	famHyphen bool
+	dob       int32
+	dobS      string // "yyyymmdd" or ""
+	days      int32  // birth date as days since 1970-01-01 (negative before)
+	street    string
+	post      string
+	city      string
+	natID     string
+	occ       string
 }
 
 func prepare(r *Record) feat {
 	f := feat{
-		given:  normalize.Fold(r.GivenName),
-		family: normalize.Fold(r.FamilyName),
-		dob:    r.BirthDate,
-		street: normalize.Fold(r.Street),
-		post:   strings.ReplaceAll(strings.ToUpper(strings.TrimSpace(r.Postcode)), " ", ""),
-		city:   normalize.Fold(r.City),
-		natID:  strings.ToUpper(strings.TrimSpace(r.NationalID)),
-		occ:    normalize.Fold(r.Occupation),
-		phones: r.Phones,
+		given:     normalize.Fold(r.GivenName),
+		family:    normalize.Fold(r.FamilyName),
+		dob:       r.BirthDate,
+		street:    normalize.Fold(r.Street),
+		post:      strings.ReplaceAll(strings.ToUpper(strings.TrimSpace(r.Postcode)), " ", ""),
+		city:      normalize.Fold(r.City),
+		natID:     strings.ToUpper(strings.TrimSpace(r.NationalID)),
+		occ:       normalize.Fold(r.Occupation),
+		phones:    r.Phones,
+		famHyphen: strings.Contains(r.FamilyName, "-"),
 	}
 	if len(r.Phones) > 0 {
 		f.phoneNums = make([]uint64, len(r.Phones))
