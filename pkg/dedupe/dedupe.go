@@ -104,6 +104,7 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	}
 	recs := make([]match.Record, 0, total)
 	ids, person := make([]int64, 0, total), make([]int64, 0, total)
+	golden := make([]store.GoldenInput, 0, total)
 	newRecords := 0
 	err = st.MatchRecords(ctx, func(m store.MatchRecord) error {
 		if pr.statement[m.ID] {
@@ -112,6 +113,7 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 		recs = append(recs, toMatch(m))
 		ids = append(ids, m.ID)
 		person = append(person, m.Person)
+		golden = append(golden, m.Golden)
 		if m.Person == 0 {
 			newRecords++
 		}
@@ -236,6 +238,11 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	if len(changed) < len(ids)/2 && newRecords < len(ids) {
 		run.Changed, run.Affected = true, affected
 		run.RecordIDs, run.PersonIDs, run.Probability = pick(ids, changed), pick(pids, changed), pick(res.Score, changed)
+	}
+	if !run.Changed && len(pr.payers) == 0 {
+		// Every record is a contact read above: the golden records are built from
+		// the rows already in memory.
+		run.Golden = golden
 	}
 	sum.LinksWritten = len(run.RecordIDs)
 	run.TFValues, run.TFTotals = res.TF.Frequent(2)

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -90,6 +91,8 @@ type MatchRecord struct {
 	City       string
 	NationalID string
 	Occupation string
+	// Golden holds the record's values as the golden records take them.
+	Golden GoldenInput
 }
 
 // MatchRecords reads every record for matching, in id order. The records are read
@@ -162,12 +165,11 @@ func (s *Store) MatchRecordsByID(ctx context.Context, ids []int64, each func(Mat
 
 // matchRecords reads records for matching; where is "" or "AND condition". The
 // records of anonymized donations (an erased donor's) are no one's: left out.
+// Each record comes as one string (matchRow): database/sql scans one column per row
+// for less than twelve, and the same row later builds the golden records in memory
+// (see goldenFromRows).
 func (s *Store) matchRecords(ctx context.Context, where string, args []any, each func(MatchRecord) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), coalesce(r.given_name, ''),
-		coalesce(r.family_name, ''), coalesce(array_to_string(r.emails, ' '), ''), coalesce(array_to_string(r.phones, ' '), ''),
-		coalesce(year(r.birth_date)*10000 + month(r.birth_date)*100 + day(r.birth_date), 0),
-		coalesce(r.street, ''), coalesce(r.postcode, ''), coalesce(r.city, ''), coalesce(r.national_id, ''),
-		coalesce(r.occupation, '')
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), `+matchRow+`
 		FROM records r LEFT JOIN links l ON l.record_id = r.id
 		WHERE r.id NOT IN (SELECT record_id FROM transactions WHERE anonymized IS NOT NULL) `+where+` ORDER BY r.id`, args...)
 	if err != nil {
@@ -176,17 +178,41 @@ func (s *Store) matchRecords(ctx context.Context, where string, args []any, each
 	defer rows.Close()
 	for rows.Next() {
 		var m MatchRecord
-		var emails, phones string
-		if err := rows.Scan(&m.ID, &m.Person, &m.GivenName, &m.FamilyName, &emails, &phones, &m.BirthDate,
-			&m.Street, &m.Postcode, &m.City, &m.NationalID, &m.Occupation); err != nil {
+		if err := rows.Scan(&m.ID, &m.Person, &m.Golden.row); err != nil {
 			return fmt.Errorf("read records for matching: %w", err)
 		}
-		m.Emails, m.Phones = strings.Fields(emails), strings.Fields(phones)
+		g, err := parseRow(m.Golden.row)
+		if err != nil {
+			return fmt.Errorf("read records for matching: record %d: %w", m.ID, err)
+		}
+		m.GivenName, m.FamilyName, m.Street, m.Postcode, m.City = g.f[gGiven].v, g.f[gFamily].v, g.f[gStreet].v,
+			g.f[gPostcode].v, g.f[gCity].v
+		m.NationalID, m.Occupation, m.BirthDate = g.f[gNationalID].v, g.f[gOccupation].v, g.birthNum
+		m.Emails, m.Phones = fieldsOf(g.emails), fieldsOf(g.phones)
 		if err := each(m); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// fieldsOf is what matching made of a list: its elements joined by spaces
+// (array_to_string leaves NULLs out) and split into words again.
+func fieldsOf(l rowList) []string {
+	if l.null || len(l.v) == 0 {
+		return nil
+	}
+	if len(l.v) == 1 && !l.nulls && l.v[0] != "" && strings.IndexFunc(l.v[0], unicode.IsSpace) < 0 {
+		return l.v[:1:1] // the common case, without joining
+	}
+	var b strings.Builder
+	for i, e := range l.v {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(e)
+	}
+	return strings.Fields(b.String())
 }
 
 // MatchRun is one dedupe run's outcome, saved in one transaction.
@@ -212,6 +238,9 @@ type MatchRun struct {
 	Probability []float32 // 0 = none
 	Changed     bool
 	Affected    []int64
+	// Golden, when not nil, are the rows of RecordIDs' records as read for matching
+	// (MatchRecord.Golden): a full run then builds the golden records from them.
+	Golden []GoldenInput
 
 	// Model is the trained model as JSON; nil keeps the stored one.
 	Model []byte
@@ -272,6 +301,15 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 }
 
 func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
+	var golden *goldenBuild
+	if r.Golden != nil && !r.Changed && len(r.Golden) == len(r.RecordIDs) {
+		var err error
+		if golden, err = startGoldenFromRows(ctx, conn, r); err != nil {
+			return err
+		}
+		// Whatever happens below, the builder is waited for before returning.
+		defer func() { <-golden.done }()
+	}
 	if _, err := conn.ExecContext(ctx, `DELETE FROM match_tf`); err != nil {
 		return err
 	}
@@ -345,7 +383,11 @@ func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
 			affected = []int64{}
 		}
 	}
-	if err := rebuildPeople(ctx, conn, affected, r.golden); err != nil {
+	if golden != nil {
+		if err := golden.save(ctx, conn, r.golden); err != nil {
+			return err
+		}
+	} else if err := rebuildPeople(ctx, conn, affected, r.golden); err != nil {
 		return err
 	}
 	if r.Changed {
