@@ -28,8 +28,11 @@ import (
 // between them is DuckDB's own, and not the same from run to run).
 
 // GoldenInput is a record's values as golden records take them: the row read with
-// the record for matching.
-type GoldenInput struct{ row string }
+// the record for matching, as matchRow writes it, or as matchRowExact when exact.
+type GoldenInput struct {
+	row   string
+	exact bool
+}
 
 // The row's fields, in matchRow's order.
 const (
@@ -63,15 +66,139 @@ func encList(x string) string {
 		", e -> " + enc("e") + "), ''), '~')"
 }
 
-// matchRow is the SQL of a record's row (records r): the scalars in the order of the
-// g* constants, then emails, phones and tags.
-var matchRow = "concat(" + strings.Join([]string{
+// matchRowExact is the SQL of a record's row (records r) that no value can make
+// ambiguous: the scalars in the order of the g* constants, then emails, phones and
+// tags. It costs DuckDB twice matchRow's time, so it is only asked for the rare
+// record whose matchRow cannot be read back.
+var matchRowExact = "concat(" + strings.Join([]string{
 	enc("r.given_name"), enc("r.family_name"),
 	enc("CAST(year(r.birth_date)*10000 + month(r.birth_date)*100 + day(r.birth_date) AS VARCHAR)"),
 	enc("CAST(r.birth_date AS VARCHAR)"), enc("r.street"), enc("r.postcode"), enc("r.city"), enc("r.national_id"),
 	enc("r.occupation"), enc("r.region"), enc("r.country"), enc("CAST(r.opt_out AS VARCHAR)"), enc("r.source_file"),
 	enc("r.source"), encList("r.emails"), encList("r.phones"), encList("r.tags"),
 }, ", ") + ")"
+
+// matchRow is the SQL of a record's row as read for matching: its fields joined by
+// sepField, in fastFields' order, NULL written as "" (the golden records and
+// matching treat them alike); each list as its length, its count of non-NULL
+// elements, and those elements joined by sepElem. A value holding a separator
+// shows as a wrong number of fields or elements, and the record is read again
+// with matchRowExact.
+var matchRow = "concat_ws(chr(31), " + strings.Join([]string{
+	"coalesce(r.given_name, '')", "coalesce(r.family_name, '')",
+	"coalesce(CAST(year(r.birth_date)*10000 + month(r.birth_date)*100 + day(r.birth_date) AS VARCHAR), '')",
+	"coalesce(r.street, '')", "coalesce(r.postcode, '')", "coalesce(r.city, '')", "coalesce(r.national_id, '')",
+	"coalesce(r.occupation, '')", "coalesce(r.region, '')", "coalesce(r.country, '')",
+	"coalesce(CAST(r.opt_out AS VARCHAR), '')", "r.source_file", "coalesce(r.source, '')",
+	fastList("r.emails"), fastList("r.phones"), fastList("r.tags"),
+}, ", ") + ")"
+
+func fastList(x string) string {
+	return "coalesce(CAST(len(" + x + ") AS VARCHAR), ''), coalesce(CAST(list_count(" + x + ") AS VARCHAR), ''), " +
+		"coalesce(array_to_string(" + x + ", chr(30)), '')"
+}
+
+// fastFields are matchRow's scalar fields.
+var fastFields = [...]int{gGiven, gFamily, gBirthNum, gStreet, gPostcode, gCity, gNationalID, gOccupation, gRegion,
+	gCountry, gOptOut, gSourceFile, gSource}
+
+// errAmbiguous: a value holds a separator of matchRow.
+var errAmbiguous = errors.New("record row with a separator in a value")
+
+// parseFastRow takes a matchRow apart; errAmbiguous when it cannot be read back.
+func parseFastRow(row string) (parsedRow, error) {
+	var g parsedRow
+	p := 0
+	field := func() (string, bool) {
+		if p > len(row) {
+			return "", false
+		}
+		i := strings.IndexByte(row[p:], 0x1f)
+		if i < 0 {
+			i = len(row) - p
+		}
+		v := row[p : p+i]
+		p += i + 1
+		return v, true
+	}
+	for _, f := range fastFields {
+		v, ok := field()
+		if !ok {
+			return g, errAmbiguous
+		}
+		g.f[f] = str{v: v, null: v == ""}
+	}
+	g.f[gBirth] = str{null: true} // made from birthNum when the golden records need it
+	for _, l := range []*rowList{&g.emails, &g.phones, &g.tags} {
+		n, ok1 := field()
+		c, ok2 := field()
+		joined, ok3 := field()
+		if !ok1 || !ok2 || !ok3 {
+			return g, errAmbiguous
+		}
+		if n == "" {
+			l.null = true
+			continue
+		}
+		total, err1 := strconv.Atoi(n)
+		count, err2 := strconv.Atoi(c)
+		if err1 != nil || err2 != nil {
+			return g, errAmbiguous
+		}
+		l.nulls = count != total
+		if count == 0 {
+			if joined != "" {
+				return g, errAmbiguous
+			}
+			continue
+		}
+		if count == 1 {
+			if strings.IndexByte(joined, 0x1e) >= 0 {
+				return g, errAmbiguous
+			}
+			l.v = []string{joined}
+			continue
+		}
+		l.v = strings.Split(joined, "\x1e")
+		if len(l.v) != count {
+			return g, errAmbiguous
+		}
+	}
+	if p != len(row)+1 {
+		return g, errAmbiguous
+	}
+	if v := g.f[gBirthNum].v; v != "" {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil {
+			return g, errAmbiguous
+		}
+		g.birthNum = int32(n)
+		g.birthFromNum = true
+	}
+	return g, nil
+}
+
+// fillBirth writes the birth date of a matchRow as CAST(… AS VARCHAR) would, for the
+// years 1000 to 9999; others are marked so that plainDate refuses them.
+func (g *parsedRow) fillBirth() {
+	if !g.birthFromNum {
+		return
+	}
+	n := g.birthNum
+	if n < 10000101 || n > 99991231 {
+		g.f[gBirth] = str{v: "?"}
+		return
+	}
+	g.f[gBirth] = str{v: fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)}
+}
+
+// parse takes a GoldenInput's row apart.
+func (in GoldenInput) parse() (parsedRow, error) {
+	if in.exact {
+		return parseRow(in.row)
+	}
+	return parseFastRow(in.row)
+}
 
 // str is a nullable string.
 type str struct {
@@ -91,10 +218,12 @@ type parsedRow struct {
 	f                    [gScalars]str
 	emails, phones, tags rowList
 	birthNum             int32
+	birthFromNum         bool // f[gBirth] is to be made from birthNum (fillBirth)
 }
 
 var errRow = errors.New("malformed record row")
 
+// parseRow takes a matchRowExact apart.
 func parseRow(row string) (parsedRow, error) {
 	var g parsedRow
 	p := 0
@@ -225,11 +354,12 @@ func goldenFromRows(ids, persons []int64, rows []GoldenInput, sup map[string]boo
 				}
 				recs, recIDs = recs[:0], recIDs[:0]
 				for _, i := range order[lo:hi] {
-					g, err := parseRow(rows[i].row)
+					g, err := rows[i].parse()
 					if err != nil {
 						pt.err = fmt.Errorf("record %d: %w", ids[i], err)
 						return
 					}
+					g.fillBirth()
 					recs = append(recs, g)
 					recIDs = append(recIDs, ids[i])
 				}
@@ -737,6 +867,17 @@ func suppressedEmails(ctx context.Context, conn *sql.Conn) (map[string]bool, err
 		out[e] = true
 	}
 	return out, rows.Err()
+}
+
+// inMemoryRules says the rules can be followed from matchRow, where a NULL source
+// reads as "": not when a rule trusts the source "".
+func inMemoryRules(rules map[string]GoldenRule) bool {
+	for _, r := range rules {
+		if r.Rule == RuleSourcePriority && slices.Contains(r.Sources, "") {
+			return false
+		}
+	}
+	return true
 }
 
 // goldenBuild is the golden records being built from a run's rows.

@@ -120,6 +120,39 @@ func TestGoldenFromRowsAsSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The rows read for matching give matching the fields the exact rows give; the
+	// values holding a separator were read again exactly.
+	var exactRead int
+	byID := map[int64]MatchRecord{}
+	err = s.matchRecords(ctx, "", nil, func(m MatchRecord) error {
+		byID[m.ID] = m
+		if m.Golden.exact {
+			exactRead++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exactRead == 0 {
+		t.Error("no record was read again exactly: the test should have some")
+	}
+	err = s.matchRows(ctx, matchRowExact, "", nil, func(m MatchRecord) error {
+		g, err := parseRow(m.Golden.row)
+		if err != nil {
+			return err
+		}
+		fromRow(&m, &g)
+		got := byID[m.ID]
+		got.Golden, m.Golden = GoldenInput{}, GoldenInput{}
+		if fmt.Sprint(got) != fmt.Sprint(m) {
+			t.Errorf("record %d read for matching as\n%v, exactly\n%v", m.ID, got, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	all := func(rule GoldenRule) map[string]GoldenRule {
 		m := map[string]GoldenRule{}
 		for _, f := range GoldenFields() {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -169,7 +170,56 @@ func (s *Store) MatchRecordsByID(ctx context.Context, ids []int64, each func(Mat
 // for less than twelve, and the same row later builds the golden records in memory
 // (see goldenFromRows).
 func (s *Store) matchRecords(ctx context.Context, where string, args []any, each func(MatchRecord) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), `+matchRow+`
+	var pending []MatchRecord // from the first record to read again on, in order
+	var again []string
+	err := s.matchRows(ctx, matchRow, where, args, func(m MatchRecord) error {
+		g, err := parseFastRow(m.Golden.row)
+		if err == errAmbiguous {
+			again = append(again, strconv.FormatInt(m.ID, 10))
+			pending = append(pending, m)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fromRow(&m, &g)
+		if again != nil {
+			pending = append(pending, m)
+			return nil
+		}
+		return each(m)
+	})
+	if err != nil || again == nil {
+		return err
+	}
+	exact := map[int64]MatchRecord{}
+	err = s.matchRows(ctx, matchRowExact, "AND r.id IN ("+strings.Join(again, ",")+")", nil, func(m MatchRecord) error {
+		g, err := parseRow(m.Golden.row)
+		if err != nil {
+			return err
+		}
+		m.Golden.exact = true
+		fromRow(&m, &g)
+		exact[m.ID] = m
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range pending {
+		if x, ok := exact[m.ID]; ok {
+			m = x
+		}
+		if err := each(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchRows runs the query of matchRecords with the row expression given.
+func (s *Store) matchRows(ctx context.Context, row, where string, args []any, each func(MatchRecord) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), `+row+`
 		FROM records r LEFT JOIN links l ON l.record_id = r.id
 		WHERE r.id NOT IN (SELECT record_id FROM transactions WHERE anonymized IS NOT NULL) `+where+` ORDER BY r.id`, args...)
 	if err != nil {
@@ -181,19 +231,22 @@ func (s *Store) matchRecords(ctx context.Context, where string, args []any, each
 		if err := rows.Scan(&m.ID, &m.Person, &m.Golden.row); err != nil {
 			return fmt.Errorf("read records for matching: %w", err)
 		}
-		g, err := parseRow(m.Golden.row)
-		if err != nil {
-			return fmt.Errorf("read records for matching: record %d: %w", m.ID, err)
-		}
-		m.GivenName, m.FamilyName, m.Street, m.Postcode, m.City = g.f[gGiven].v, g.f[gFamily].v, g.f[gStreet].v,
-			g.f[gPostcode].v, g.f[gCity].v
-		m.NationalID, m.Occupation, m.BirthDate = g.f[gNationalID].v, g.f[gOccupation].v, g.birthNum
-		m.Emails, m.Phones = fieldsOf(g.emails), fieldsOf(g.phones)
 		if err := each(m); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read records for matching: %w", err)
+	}
+	return rows.Close()
+}
+
+// fromRow fills a record's fields for matching from its row.
+func fromRow(m *MatchRecord, g *parsedRow) {
+	m.GivenName, m.FamilyName, m.Street, m.Postcode, m.City = g.f[gGiven].v, g.f[gFamily].v, g.f[gStreet].v,
+		g.f[gPostcode].v, g.f[gCity].v
+	m.NationalID, m.Occupation, m.BirthDate = g.f[gNationalID].v, g.f[gOccupation].v, g.birthNum
+	m.Emails, m.Phones = fieldsOf(g.emails), fieldsOf(g.phones)
 }
 
 // fieldsOf is what matching made of a list: its elements joined by spaces
@@ -302,7 +355,7 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 
 func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
 	var golden *goldenBuild
-	if r.Golden != nil && !r.Changed && len(r.Golden) == len(r.RecordIDs) {
+	if r.Golden != nil && !r.Changed && len(r.Golden) == len(r.RecordIDs) && inMemoryRules(r.golden) {
 		var err error
 		if golden, err = startGoldenFromRows(ctx, conn, r); err != nil {
 			return err
