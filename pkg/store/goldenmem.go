@@ -880,48 +880,48 @@ func inMemoryRules(rules map[string]GoldenRule) bool {
 	return true
 }
 
-// goldenBuild is the golden records being built from a run's rows.
-type goldenBuild struct {
-	done     chan struct{}
-	lines    []string
-	residual []int64
-	err      error
+// goldenLines are the golden records of a run built in memory and loaded, one
+// string per person, into the connection's temporary table golden_lines.
+type goldenLines struct {
+	built    int     // people built in memory
+	residual []int64 // the people left to rebuildPeople
 }
 
-// startGoldenFromRows starts building the golden records of every person of the run
-// from its rows, while the links and the rest are written.
-func startGoldenFromRows(ctx context.Context, conn *sql.Conn, r *MatchRun) (*goldenBuild, error) {
+// loadGoldenLines builds the golden records of every person of the run from its rows
+// and loads them into golden_lines, before the save's transaction begins: an INSERT
+// reading a table the transaction itself filled ran on one core, and twice as long.
+// The table is temporary, so a crash loses nothing; dropGoldenLines drops it.
+func loadGoldenLines(ctx context.Context, conn *sql.Conn, r *MatchRun) (*goldenLines, error) {
 	sup, err := suppressedEmails(ctx, conn)
 	if err != nil {
 		return nil, fmt.Errorf("golden records: %w", err)
 	}
-	b := &goldenBuild{done: make(chan struct{})}
-	go func() {
-		defer close(b.done)
-		b.lines, b.residual, b.err = goldenFromRows(r.RecordIDs, r.PersonIDs, r.Golden, sup, r.golden)
-	}()
-	return b, nil
-}
-
-// save writes the golden records built, and leaves the people it could not build
-// exactly to rebuildPeople. Each person goes to DuckDB as one string, split there:
-// appending nineteen values, five of them lists, cost four seconds of cgo calls at a
-// million records.
-func (b *goldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
-	<-b.done
-	if b.err != nil {
-		return fmt.Errorf("golden records: %w", b.err)
+	lines, residual, err := goldenFromRows(r.RecordIDs, r.PersonIDs, r.Golden, sup, r.golden)
+	if err != nil {
+		return nil, fmt.Errorf("golden records: %w", err)
 	}
-	lines := b.lines
-	for _, q := range []string{`DELETE FROM people`, `CREATE OR REPLACE TEMP TABLE golden_lines (line VARCHAR)`} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("golden records: %w", err)
-		}
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE golden_lines (line VARCHAR)`); err != nil {
+		return nil, fmt.Errorf("golden records: %w", err)
 	}
-	err := appendRows(ctx, conn, "golden_lines", len(lines), func(a *duckdb.Appender, i int) error {
+	err = appendRows(ctx, conn, "golden_lines", len(lines), func(a *duckdb.Appender, i int) error {
 		return a.AppendRow(lines[i])
 	})
 	if err != nil {
+		dropGoldenLines(conn)
+		return nil, fmt.Errorf("golden records: %w", err)
+	}
+	return &goldenLines{built: len(lines), residual: residual}, nil
+}
+
+func dropGoldenLines(conn *sql.Conn) {
+	_, _ = conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS golden_lines`)
+}
+
+// save writes the golden records loaded, and has rebuildPeople build those it could
+// not. Each person came to DuckDB as one string, split here: appending nineteen
+// values, five of them lists, cost four seconds of cgo calls at a million records.
+func (b *goldenLines) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM people`); err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
 	list := func(i int) string {
@@ -941,9 +941,6 @@ func (b *goldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string
 		SELECT CAST(s[1] AS BIGINT)`+cols.String()+`, `+list(n)+`, `+list(n+1)+`, `+list(n+2)+`, `+list(n+3)+`, `+
 		list(n+4)+fmt.Sprintf(`, CAST(s[%d] AS INTEGER), CAST(s[%d] AS BOOLEAN)`, n+5, n+6)+`
 		FROM (SELECT string_split(line, e'`+sepField+`') AS s FROM golden_lines)`); err != nil {
-		return fmt.Errorf("golden records: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, `DROP TABLE golden_lines`); err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
 	if len(b.residual) > 0 {

@@ -338,11 +338,18 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 		return err
 	}
 	defer conn.Close()
+	r.golden = s.golden
+	var golden *goldenLines
+	if r.Golden != nil && !r.Changed && len(r.Golden) == len(r.RecordIDs) && inMemoryRules(r.golden) {
+		if golden, err = loadGoldenLines(ctx, conn, r); err != nil {
+			return fmt.Errorf("save dedupe run: %w", err)
+		}
+		defer dropGoldenLines(conn)
+	}
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}
-	r.golden = s.golden
-	if err := saveMatchRun(ctx, conn, r); err != nil {
+	if err := saveMatchRun(ctx, conn, r, golden); err != nil {
 		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		return fmt.Errorf("save dedupe run: %w", err)
 	}
@@ -353,16 +360,9 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 	return nil
 }
 
-func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
-	var golden *goldenBuild
-	if r.Golden != nil && !r.Changed && len(r.Golden) == len(r.RecordIDs) && inMemoryRules(r.golden) {
-		var err error
-		if golden, err = startGoldenFromRows(ctx, conn, r); err != nil {
-			return err
-		}
-		// Whatever happens below, the builder is waited for before returning.
-		defer func() { <-golden.done }()
-	}
+// saveMatchRun writes the run in the transaction begun on conn; golden, when not
+// nil, holds the golden records built in memory.
+func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *goldenLines) error {
 	if _, err := conn.ExecContext(ctx, `DELETE FROM match_tf`); err != nil {
 		return err
 	}
