@@ -240,8 +240,10 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 	}
 	if !run.Changed && len(pr.payers) == 0 {
 		// Every record is a contact read above: the golden records are built from
-		// the rows already in memory.
-		run.Golden = golden
+		// the rows already in memory, beside what remains to do before saving.
+		if run.Golden, err = st.StartGolden(ctx, ids, pids, golden); err != nil {
+			return nil, err
+		}
 	}
 	sum.LinksWritten = len(run.RecordIDs)
 	run.TFValues, run.TFTotals = res.TF.Frequent(2)

@@ -852,21 +852,8 @@ func hasMark(r rune) bool {
 }
 
 // suppressedEmails is every email of the suppressions view.
-func suppressedEmails(ctx context.Context, conn *sql.Conn) (map[string]bool, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT email FROM suppressions WHERE email IS NOT NULL`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, err
-		}
-		out[e] = true
-	}
-	return out, rows.Err()
+func suppressedEmails(ctx context.Context, q querier) (map[string]bool, error) {
+	return querySet[string](ctx, q, `SELECT DISTINCT email FROM suppressions WHERE email IS NOT NULL`)
 }
 
 // inMemoryRules says the rules can be followed from matchRow, where a NULL source
@@ -880,37 +867,62 @@ func inMemoryRules(rules map[string]GoldenRule) bool {
 	return true
 }
 
-// goldenLines are the golden records of a run built in memory and loaded, one
-// string per person, into the connection's temporary table golden_lines.
-type goldenLines struct {
-	built    int     // people built in memory
+// GoldenBuild is the golden records of a full run being built in memory, beside
+// the rest of the run (StartGolden); SaveMatchRun writes them.
+type GoldenBuild struct {
+	done     chan struct{}
+	records  int // how many records it was started with
+	lines    []string
 	residual []int64 // the people left to rebuildPeople
+	err      error
 }
 
-// loadGoldenLines builds the golden records of every person of the run from its rows
-// and loads them into golden_lines, before the save's transaction begins: an INSERT
-// reading a table the transaction itself filled ran on one core, and twice as long.
-// The table is temporary, so a crash loses nothing; dropGoldenLines drops it.
-func loadGoldenLines(ctx context.Context, conn *sql.Conn, r *MatchRun) (*goldenLines, error) {
-	sup, err := suppressedEmails(ctx, conn)
+// StartGolden starts building the golden records of every person of a full run
+// from the rows read for matching: ids, persons and rows are aligned, one entry per
+// record of the run, none left out. It returns nil when the rules need the SQL of
+// rebuildPeople.
+func (s *Store) StartGolden(ctx context.Context, ids, persons []int64, rows []GoldenInput) (*GoldenBuild, error) {
+	if !inMemoryRules(s.golden) {
+		return nil, nil
+	}
+	return startGolden(ctx, s.db, ids, persons, rows, s.golden)
+}
+
+func startGolden(ctx context.Context, q querier, ids, persons []int64, rows []GoldenInput,
+	rules map[string]GoldenRule) (*GoldenBuild, error) {
+	sup, err := suppressedEmails(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("golden records: %w", err)
 	}
-	lines, residual, err := goldenFromRows(r.RecordIDs, r.PersonIDs, r.Golden, sup, r.golden)
-	if err != nil {
-		return nil, fmt.Errorf("golden records: %w", err)
+	b := &GoldenBuild{done: make(chan struct{}), records: len(ids)}
+	go func() {
+		defer close(b.done)
+		b.lines, b.residual, b.err = goldenFromRows(ids, persons, rows, sup, rules)
+	}()
+	return b, nil
+}
+
+// load waits for the golden records and appends them, one string per person, to the
+// connection's temporary table golden_lines. It runs before the save's transaction
+// begins: an INSERT reading a table the transaction itself filled ran on one core,
+// and took twice as long. The table is temporary, so a crash loses nothing;
+// dropGoldenLines drops it.
+func (b *GoldenBuild) load(ctx context.Context, conn *sql.Conn) error {
+	<-b.done
+	if b.err != nil {
+		return fmt.Errorf("golden records: %w", b.err)
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE golden_lines (line VARCHAR)`); err != nil {
-		return nil, fmt.Errorf("golden records: %w", err)
+		return fmt.Errorf("golden records: %w", err)
 	}
-	err = appendRows(ctx, conn, "golden_lines", len(lines), func(a *duckdb.Appender, i int) error {
-		return a.AppendRow(lines[i])
+	err := appendRows(ctx, conn, "golden_lines", len(b.lines), func(a *duckdb.Appender, i int) error {
+		return a.AppendRow(b.lines[i])
 	})
 	if err != nil {
-		dropGoldenLines(conn)
-		return nil, fmt.Errorf("golden records: %w", err)
+		return fmt.Errorf("golden records: %w", err)
 	}
-	return &goldenLines{built: len(lines), residual: residual}, nil
+	b.lines = nil // DuckDB holds them now
+	return nil
 }
 
 func dropGoldenLines(conn *sql.Conn) {
@@ -920,7 +932,7 @@ func dropGoldenLines(conn *sql.Conn) {
 // save writes the golden records loaded, and has rebuildPeople build those it could
 // not. Each person came to DuckDB as one string, split here: appending nineteen
 // values, five of them lists, cost four seconds of cgo calls at a million records.
-func (b *goldenLines) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
+func (b *GoldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
 	if _, err := conn.ExecContext(ctx, `DELETE FROM people`); err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}

@@ -175,9 +175,13 @@ func TestGoldenFromRowsAsSQL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := &MatchRun{RecordIDs: ids, PersonIDs: persons, Golden: rows, golden: rules}
-		b, err := loadGoldenLines(ctx, conn, r)
+		b, err := startGolden(ctx, conn, ids, persons, rows, rules)
 		if err != nil {
+			t.Fatal(err)
+		}
+		<-b.done
+		built := len(b.lines)
+		if err := b.load(ctx, conn); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.save(ctx, conn, rules); err != nil {
@@ -185,9 +189,9 @@ func TestGoldenFromRowsAsSQL(t *testing.T) {
 		}
 		dropGoldenLines(conn)
 		conn.Close()
-		if b.built < int(person)/2 || len(b.residual) == 0 {
+		if built < int(person)/2 || len(b.residual) == 0 {
 			t.Errorf("rules %v: %d people built in memory, %d left to SQL: the test should exercise both",
-				rules, b.built, len(b.residual))
+				rules, built, len(b.residual))
 		}
 		got := peopleTable(t, s.db)
 		if len(got) != len(want) {

@@ -291,9 +291,9 @@ type MatchRun struct {
 	Probability []float32 // 0 = none
 	Changed     bool
 	Affected    []int64
-	// Golden, when not nil, are the rows of RecordIDs' records as read for matching
-	// (MatchRecord.Golden): a full run then builds the golden records from them.
-	Golden []GoldenInput
+	// Golden, when not nil, are the golden records of a full run being built in
+	// memory (StartGolden); without them, rebuildPeople builds them in SQL.
+	Golden *GoldenBuild
 
 	// Model is the trained model as JSON; nil keeps the stored one.
 	Model []byte
@@ -339,12 +339,16 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 	}
 	defer conn.Close()
 	r.golden = s.golden
-	var golden *goldenLines
-	if r.Golden != nil && !r.Changed && len(r.Golden) == len(r.RecordIDs) && inMemoryRules(r.golden) {
-		if golden, err = loadGoldenLines(ctx, conn, r); err != nil {
+	golden := r.Golden
+	if golden != nil && (r.Changed || golden.records != len(r.RecordIDs)) {
+		<-golden.done
+		golden = nil // not the run it was started for: the SQL path
+	}
+	if golden != nil {
+		defer dropGoldenLines(conn)
+		if err := golden.load(ctx, conn); err != nil {
 			return fmt.Errorf("save dedupe run: %w", err)
 		}
-		defer dropGoldenLines(conn)
 	}
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
@@ -362,7 +366,7 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 
 // saveMatchRun writes the run in the transaction begun on conn; golden, when not
 // nil, holds the golden records built in memory.
-func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *goldenLines) error {
+func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *GoldenBuild) error {
 	if _, err := conn.ExecContext(ctx, `DELETE FROM match_tf`); err != nil {
 		return err
 	}
