@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -90,6 +92,8 @@ type MatchRecord struct {
 	City       string
 	NationalID string
 	Occupation string
+	// Golden holds the record's values as the golden records take them.
+	Golden GoldenInput
 }
 
 // MatchRecords reads every record for matching, in id order. The records are read
@@ -97,7 +101,8 @@ type MatchRecord struct {
 // costs more than DuckDB's query, and a million records took five seconds on one core.
 func (s *Store) MatchRecords(ctx context.Context, each func(MatchRecord) error) error {
 	var lo, hi sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT min(id), max(id) FROM records`).Scan(&lo, &hi); err != nil {
+	var count int64
+	if err := s.db.QueryRowContext(ctx, `SELECT min(id), max(id), count(*) FROM records`).Scan(&lo, &hi, &count); err != nil {
 		return fmt.Errorf("read records for matching: %w", err)
 	}
 	if !lo.Valid {
@@ -121,7 +126,9 @@ func (s *Store) MatchRecords(ctx context.Context, each func(MatchRecord) error) 
 	}
 	parts := make([]*shard, shards)
 	for k := range parts {
-		sh := &shard{done: make(chan struct{})}
+		// Sized up front: growing half a million records by appending cost half a
+		// second of copying. Ids may have gaps, so the count bounds the guess.
+		sh := &shard{done: make(chan struct{}), recs: make([]MatchRecord, 0, min(size, count/shards+count/20+1024))}
 		parts[k] = sh
 		from := lo.Int64 + int64(k)*size
 		go func() {
@@ -162,12 +169,60 @@ func (s *Store) MatchRecordsByID(ctx context.Context, ids []int64, each func(Mat
 
 // matchRecords reads records for matching; where is "" or "AND condition". The
 // records of anonymized donations (an erased donor's) are no one's: left out.
+// Each record comes as one string (matchRow): database/sql scans one column per row
+// for less than twelve, and the same row later builds the golden records in memory
+// (see goldenFromRows).
 func (s *Store) matchRecords(ctx context.Context, where string, args []any, each func(MatchRecord) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), coalesce(r.given_name, ''),
-		coalesce(r.family_name, ''), coalesce(array_to_string(r.emails, ' '), ''), coalesce(array_to_string(r.phones, ' '), ''),
-		coalesce(year(r.birth_date)*10000 + month(r.birth_date)*100 + day(r.birth_date), 0),
-		coalesce(r.street, ''), coalesce(r.postcode, ''), coalesce(r.city, ''), coalesce(r.national_id, ''),
-		coalesce(r.occupation, '')
+	var pending []MatchRecord // from the first record to read again on, in order
+	var again []string
+	err := s.matchRows(ctx, matchRow, where, args, func(m MatchRecord) error {
+		g, err := parseFastRow(m.Golden.row)
+		if err == errAmbiguous {
+			again = append(again, strconv.FormatInt(m.ID, 10))
+			pending = append(pending, m)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fromRow(&m, &g)
+		if again != nil {
+			pending = append(pending, m)
+			return nil
+		}
+		return each(m)
+	})
+	if err != nil || again == nil {
+		return err
+	}
+	exact := map[int64]MatchRecord{}
+	err = s.matchRows(ctx, matchRowExact, "AND r.id IN ("+strings.Join(again, ",")+")", nil, func(m MatchRecord) error {
+		g, err := parseRow(m.Golden.row)
+		if err != nil {
+			return err
+		}
+		m.Golden.exact = true
+		fromRow(&m, &g)
+		exact[m.ID] = m
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range pending {
+		if x, ok := exact[m.ID]; ok {
+			m = x
+		}
+		if err := each(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchRows runs the query of matchRecords with the row expression given.
+func (s *Store) matchRows(ctx context.Context, row, where string, args []any, each func(MatchRecord) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), `+row+`
 		FROM records r LEFT JOIN links l ON l.record_id = r.id
 		WHERE r.id NOT IN (SELECT record_id FROM transactions WHERE anonymized IS NOT NULL) `+where+` ORDER BY r.id`, args...)
 	if err != nil {
@@ -176,17 +231,44 @@ func (s *Store) matchRecords(ctx context.Context, where string, args []any, each
 	defer rows.Close()
 	for rows.Next() {
 		var m MatchRecord
-		var emails, phones string
-		if err := rows.Scan(&m.ID, &m.Person, &m.GivenName, &m.FamilyName, &emails, &phones, &m.BirthDate,
-			&m.Street, &m.Postcode, &m.City, &m.NationalID, &m.Occupation); err != nil {
+		if err := rows.Scan(&m.ID, &m.Person, &m.Golden.row); err != nil {
 			return fmt.Errorf("read records for matching: %w", err)
 		}
-		m.Emails, m.Phones = strings.Fields(emails), strings.Fields(phones)
 		if err := each(m); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read records for matching: %w", err)
+	}
+	return rows.Close()
+}
+
+// fromRow fills a record's fields for matching from its row.
+func fromRow(m *MatchRecord, g *parsedRow) {
+	m.GivenName, m.FamilyName, m.Street, m.Postcode, m.City = g.f[gGiven].v, g.f[gFamily].v, g.f[gStreet].v,
+		g.f[gPostcode].v, g.f[gCity].v
+	m.NationalID, m.Occupation, m.BirthDate = g.f[gNationalID].v, g.f[gOccupation].v, g.birthNum
+	m.Emails, m.Phones = fieldsOf(g.emails), fieldsOf(g.phones)
+}
+
+// fieldsOf is what matching made of a list: its elements joined by spaces
+// (array_to_string leaves NULLs out) and split into words again.
+func fieldsOf(l rowList) []string {
+	if l.null || len(l.v) == 0 {
+		return nil
+	}
+	if len(l.v) == 1 && !l.nulls && l.v[0] != "" && strings.IndexFunc(l.v[0], unicode.IsSpace) < 0 {
+		return l.v[:1:1] // the common case, without joining
+	}
+	var b strings.Builder
+	for i, e := range l.v {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(e)
+	}
+	return strings.Fields(b.String())
 }
 
 // MatchRun is one dedupe run's outcome, saved in one transaction.
@@ -212,6 +294,9 @@ type MatchRun struct {
 	Probability []float32 // 0 = none
 	Changed     bool
 	Affected    []int64
+	// Golden, when not nil, are the golden records of a full run being built in
+	// memory (StartGolden); without them, rebuildPeople builds them in SQL.
+	Golden *GoldenBuild
 
 	// Model is the trained model as JSON; nil keeps the stored one.
 	Model []byte
@@ -256,11 +341,22 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 		return err
 	}
 	defer conn.Close()
+	r.golden = s.golden
+	golden := r.Golden
+	if golden != nil && (r.Changed || golden.records != len(r.RecordIDs)) {
+		<-golden.done
+		golden = nil // not the run it was started for: the SQL path
+	}
+	if golden != nil {
+		defer dropGoldenLines(conn)
+		if err := golden.load(ctx, conn); err != nil {
+			return fmt.Errorf("save dedupe run: %w", err)
+		}
+	}
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}
-	r.golden = s.golden
-	if err := saveMatchRun(ctx, conn, r); err != nil {
+	if err := saveMatchRun(ctx, conn, r, golden); err != nil {
 		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		return fmt.Errorf("save dedupe run: %w", err)
 	}
@@ -271,7 +367,9 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 	return nil
 }
 
-func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
+// saveMatchRun writes the run in the transaction begun on conn; golden, when not
+// nil, holds the golden records built in memory.
+func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *GoldenBuild) error {
 	if _, err := conn.ExecContext(ctx, `DELETE FROM match_tf`); err != nil {
 		return err
 	}
@@ -345,7 +443,11 @@ func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun) error {
 			affected = []int64{}
 		}
 	}
-	if err := rebuildPeople(ctx, conn, affected, r.golden); err != nil {
+	if golden != nil {
+		if err := golden.save(ctx, conn, r.golden); err != nil {
+			return err
+		}
+	} else if err := rebuildPeople(ctx, conn, affected, r.golden); err != nil {
 		return err
 	}
 	if r.Changed {
