@@ -55,6 +55,11 @@ func donationsMain(args []string) error {
 			return err
 		}
 	}
+	if m.Members != "" {
+		if _, _, err := st.importFile(importFile{path: m.Members, country: "ES"}); err != nil {
+			return err
+		}
+	}
 	step("importing statements")
 	for _, f := range m.Files {
 		if _, err := st.run([]string{"import", f.Path}, 3); err != nil {

@@ -78,6 +78,10 @@ const (
 	BankTruthFile    = "bank_truth.csv"
 	BankOverlapsFile = "overlaps.csv"
 	BankCasesFile    = "bank_cases.csv"
+	// BankMembersFile is the list of members who pay their fee by direct debit: an
+	// organisation that collects a SEPA direct debit holds the debtor's account and
+	// mandate, so the list is a contact file too.
+	BankMembersFile = "socios.csv"
 )
 
 // Difficulties GenerateBank builds into donations; BankManifest.Difficulties counts
@@ -186,6 +190,11 @@ type BankManifest struct {
 	Truth    string // bank_truth.csv
 	Overlaps string // overlaps.csv
 	Cases    string // bank_cases.csv
+	// Members is socios.csv: Nombre, Apellidos, Correo electrónico, IBAN and
+	// Referencia del mandato of every direct-debit donor, UTF-8, comma. Its records
+	// are in the contacts' truth.csv (appended); MemberRows counts them.
+	Members    string
+	MemberRows int
 	// Rows is the number of rows of bank_truth.csv (every transaction of every
 	// file); Distinct counts transactions in overlapping files once.
 	Rows, Distinct int
@@ -239,6 +248,13 @@ const stmtYear = refYear - 1
 // and Problems; the organisation's bank statements for one year, whose credits are
 // donations from those people and from donors in no contact file; and:
 //
+//	socios.csv      the members who pay a monthly fee by direct debit (collected
+//	                through the camt account): Nombre, Apellidos, Correo
+//	                electrónico, IBAN (in groups of four) and Referencia del
+//	                mandato, UTF-8, comma; a contact file like the others, its
+//	                records appended to truth.csv. An organisation collecting a
+//	                direct debit holds the debtor's account and mandate, so direct
+//	                debits come only from donors in the contact files.
 //	bank_truth.csv  source_file,record_no,person_id: one row per transaction of every
 //	                statement file; record_no is the transaction's 1-based position in
 //	                its file over all statements (bank.Transaction.Seq); person_id is
@@ -531,6 +547,9 @@ func (b *bankGen) write(dir string) error {
 		}
 	}
 	m.Rows = len(rows)
+	if err := b.writeMembers(dir); err != nil {
+		return err
+	}
 
 	// bank_truth.csv
 	m.Truth = filepath.Join(dir, BankTruthFile)
@@ -662,4 +681,62 @@ func sortTxs(ts []*btx) {
 		}
 		return a.o2 - b.o2
 	})
+}
+
+// writeMembers writes socios.csv, one row per direct-debit donor in index order, and
+// appends its records to the contacts' truth.csv.
+func (b *bankGen) writeMembers(dir string) error {
+	m := b.m
+	var members []*donor
+	for _, d := range b.donors {
+		if d.sdd && d.contact {
+			members = append(members, d)
+		}
+	}
+	slices.SortFunc(members, func(x, y *donor) int { return x.idx - y.idx })
+	m.Members = filepath.Join(dir, BankMembersFile)
+	m.MemberRows = len(members)
+	err := writeFileWith(m.Members, func(w *bufio.Writer) error {
+		cw := csv.NewWriter(w)
+		if err := cw.Write([]string{"Nombre", "Apellidos", "Correo electrónico", "IBAN", "Referencia del mandato"}); err != nil {
+			return err
+		}
+		for _, d := range members {
+			if err := cw.Write([]string{d.p.given, d.p.family(), d.p.email, spacedIBAN(d.payAcct), d.mandate}); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(m.Contacts.Truth, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	for i, d := range members {
+		w.WriteString(BankMembersFile + "," + strconv.Itoa(i+1) + ",")
+		w.Write(b.g.appendID(nil, d.idx))
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// spacedIBAN writes an IBAN in groups of four, as people type it.
+func spacedIBAN(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i += 4 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[i:min(i+4, len(s))])
+	}
+	return b.String()
 }

@@ -7,12 +7,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/padron-org/padron/pkg/bank"
+	"github.com/padron-org/padron/pkg/normalize"
 )
 
 const bankTestPeople = 1000 // enough for namesakes: with realistic surnames, few among 400
@@ -139,7 +141,8 @@ func TestGenerateBankIsDeterministic(t *testing.T) {
 	}
 }
 
-// The contact files are those Generate writes for the same settings.
+// The contact files are those Generate writes for the same settings; truth.csv adds
+// the members' list.
 func TestGenerateBankKeepsContacts(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	if _, err := GenerateBank(BankConfig{People: 120, Seed: 5, Problems: 0.02}, a); err != nil {
@@ -162,8 +165,14 @@ func TestGenerateBankKeepsContacts(t *testing.T) {
 	}
 	ta, _ := os.ReadFile(filepath.Join(a, TruthFile))
 	tb, _ := os.ReadFile(filepath.Join(b, TruthFile))
-	if !bytes.Equal(ta, tb) {
-		t.Errorf("truth.csv differs from Generate's")
+	// truth.csv is Generate's, then the members' list (socios.csv).
+	if !bytes.HasPrefix(ta, tb) {
+		t.Errorf("truth.csv does not start with Generate's")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(ta[min(len(tb), len(ta)):])), "\n") {
+		if line != "" && !strings.HasPrefix(line, BankMembersFile+",") {
+			t.Errorf("truth.csv: %q after Generate's rows", line)
+		}
 	}
 }
 
@@ -584,4 +593,63 @@ func TestGenerateBankAtSize(t *testing.T) {
 		}
 	}
 	t.Logf("difficulties: %v", m.Difficulties)
+}
+
+// Members paying by direct debit are on the organisation's list with the account it
+// collects from and the mandate, and in the contacts' truth.
+func TestBankMembers(t *testing.T) {
+	_, m := bankSet(t)
+	f, err := os.Open(m.Members)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows)-1 != m.MemberRows || m.MemberRows == 0 {
+		t.Fatalf("%d member rows, manifest says %d", len(rows)-1, m.MemberRows)
+	}
+	truth := map[string]string{}
+	tf, err := os.ReadFile(m.Contacts.Truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(tf)), "\n") {
+		if r := strings.Split(line, ","); r[0] == BankMembersFile {
+			truth[r[1]] = r[2]
+		}
+	}
+	byIBAN := map[string][]string{} // account → the members' persons
+	for i, r := range rows[1:] {
+		iban, err := normalize.IBAN(r[3])
+		if err != nil || r[0] == "" || r[1] == "" || !strings.HasPrefix(r[4], "SYN") {
+			t.Errorf("socios.csv row %d: %q (%v)", i+1, r, err)
+		}
+		p := truth[strconv.Itoa(i+1)]
+		if p == "" {
+			t.Fatalf("socios.csv row %d is not in truth.csv", i+1)
+		}
+		byIBAN[iban] = append(byIBAN[iban], p)
+	}
+	if len(truth) != m.MemberRows {
+		t.Errorf("truth.csv holds %d member rows, want %d", len(truth), m.MemberRows)
+	}
+	n := 0
+	for _, c := range readCases(t, m.Cases) {
+		if !strings.Contains(c.tagsString, DiffDirectDebit) {
+			continue
+		}
+		n++
+		if strings.Contains(c.tagsString, DiffNonContact) {
+			t.Errorf("%s:%d: a direct debit from a donor in no contact list", c.file, c.rec)
+		}
+		if !slices.Contains(byIBAN[c.acct], c.person) {
+			t.Errorf("%s:%d: direct debit from %s for %s, not on the members' list (%v)", c.file, c.rec, c.acct, c.person, byIBAN[c.acct])
+		}
+	}
+	if n == 0 {
+		t.Error("no direct debits")
+	}
 }

@@ -226,7 +226,8 @@ func (b *bankGen) addDonor(idx int, contact bool) {
 	default:
 		d.pattern = patOccasional
 	}
-	d.sdd = d.pattern == patMonthly && b.accts[d.acct].kind.format == bank.FormatCAMT && r.chance(0.6)
+	// A direct debit is collected from a member: someone the organisation knows.
+	d.sdd = d.pattern == patMonthly && b.accts[d.acct].kind.format == bank.FormatCAMT && r.chance(0.6) && contact
 	d.emailTitle = p.email != "" && !d.sdd && r.chance(rt.email)
 	d.style = b.style(idx, p)
 	// A namesake: another contact has the name the bank writes (given name and
