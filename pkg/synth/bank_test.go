@@ -48,7 +48,8 @@ func (c caseRow) has(tag string) bool {
 	return false
 }
 
-func readCases(t *testing.T, path string) []caseRow {
+// readAllCSV reads a whole CSV file the generator wrote.
+func readAllCSV(t *testing.T, path string) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -59,6 +60,12 @@ func readCases(t *testing.T, path string) []caseRow {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rows
+}
+
+func readCases(t *testing.T, path string) []caseRow {
+	t.Helper()
+	rows := readAllCSV(t, path)
 	var out []caseRow
 	for _, r := range rows[1:] {
 		n, _ := strconv.Atoi(r[1])
@@ -340,15 +347,7 @@ func TestBankOverlaps(t *testing.T) {
 	for _, c := range cases {
 		at[c.file+":"+strconv.Itoa(c.rec)] = c
 	}
-	f, err := os.Open(m.Overlaps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readAllCSV(t, m.Overlaps)
 	if len(rows)-1 != m.OverlapPairs || m.OverlapPairs == 0 {
 		t.Fatalf("%d overlap rows, manifest %d", len(rows)-1, m.OverlapPairs)
 	}
@@ -599,15 +598,7 @@ func TestGenerateBankAtSize(t *testing.T) {
 // collects from and the mandate, and in the contacts' truth.
 func TestBankMembers(t *testing.T) {
 	_, m := bankSet(t)
-	f, err := os.Open(m.Members)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readAllCSV(t, m.Members)
 	if len(rows)-1 != m.MemberRows || m.MemberRows == 0 {
 		t.Fatalf("%d member rows, manifest says %d", len(rows)-1, m.MemberRows)
 	}
