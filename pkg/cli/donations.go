@@ -166,9 +166,9 @@ func cents(s string) (int64, bool) {
 }
 
 func runExportDonations(e *env, o exportOpts, do donationsOpts) error {
-	target, format, err := crm.LookupExport(strings.ToLower(o.format), o.crm)
+	target, format, err := o.target()
 	if err != nil {
-		return usageError("--format: %v", err)
+		return err
 	}
 	st, err := openDeduped(e)
 	if err != nil {

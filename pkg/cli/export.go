@@ -21,6 +21,15 @@ type exportOpts struct {
 	crm                              crm.TargetOptions
 }
 
+// target looks up the export's --format: a file format or a CRM's.
+func (o exportOpts) target() (crm.Target, crm.Format, error) {
+	target, format, err := crm.LookupExport(strings.ToLower(o.format), o.crm)
+	if err != nil {
+		return crm.Target{}, format, usageError("--format: %v", err)
+	}
+	return target, format, nil
+}
+
 func (o *exportOpts) register(c *cobra.Command) {
 	f := c.Flags()
 	var formats []string
@@ -210,9 +219,9 @@ func runExportLinks(e *env, out string) error {
 
 // runExportPeople writes the people each yields in the export's target and format.
 func runExportPeople(e *env, o exportOpts, each func(*store.Store, func(store.PersonView) error) error) error {
-	target, format, err := crm.LookupExport(strings.ToLower(o.format), o.crm)
+	target, format, err := o.target()
 	if err != nil {
-		return usageError("--format: %v", err)
+		return err
 	}
 	st, err := openDeduped(e)
 	if err != nil {

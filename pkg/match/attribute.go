@@ -414,29 +414,25 @@ func (at *attributor) group(payers []Payer) []payerGroup {
 		if !ok {
 			gi = len(groups)
 			byKey[key] = gi
-			groups = append(groups, payerGroup{iban: p.IBAN, variants: splits(&p.Record)})
+			groups = append(groups, payerGroup{iban: p.IBAN})
 		}
 		groups[gi].payers = append(groups[gi].payers, i)
 	}
-	// An email in a title is the payer's own, as a rule: weighed like a contact's
-	// email, it speaks for a person whose address is alike (a typo, another domain)
-	// and against one with another address. (One that is a person's exactly is
-	// title evidence, see titleEvidence.)
+	// The group's name as its first payment gives it. An email in a title is the
+	// payer's own, as a rule: weighed like a contact's email, it speaks for a person
+	// whose address is alike (a typo, another domain) and against one with another
+	// address. (One that is a person's exactly is title evidence, see titleEvidence.)
 	for gi := range groups {
 		g := &groups[gi]
-		var emails []string
+		r := payers[g.payers[0]].Record
 		for _, pi := range g.payers {
 			for _, m := range titleEmail.FindAllString(payers[pi].Title, 3) {
-				if e := strings.ToLower(strings.Trim(m, ".")); !contains(emails, e) {
-					emails = append(emails, e)
+				if e := strings.ToLower(strings.Trim(m, ".")); !contains(r.Emails, e) {
+					// A copy: the payment's own list stays as it is.
+					r.Emails = append(r.Emails[:len(r.Emails):len(r.Emails)], e)
 				}
 			}
 		}
-		if len(emails) == 0 {
-			continue
-		}
-		r := payers[g.payers[0]].Record
-		r.Emails = append(append([]string(nil), r.Emails...), emails...)
 		g.variants = splits(&r)
 	}
 	return groups

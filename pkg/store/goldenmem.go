@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -409,10 +410,10 @@ func byPerson(ids, persons []int64) []int {
 			order[i] = i
 		}
 		slices.SortFunc(order, func(a, b int) int {
-			if c := compareInt(persons[a], persons[b]); c != 0 {
+			if c := cmp.Compare(persons[a], persons[b]); c != 0 {
 				return c
 			}
-			return compareInt(ids[a], ids[b])
+			return cmp.Compare(ids[a], ids[b])
 		})
 		return order
 	}
@@ -467,16 +468,6 @@ func (p *goldenPerson) encode(b []byte) ([]byte, bool) {
 	b = append(b, 0x1f)
 	b = strconv.AppendBool(b, p.optedOut)
 	return b, true
-}
-
-func compareInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // buildGolden is rebuildPeople for one person; false when it cannot tell exactly.
@@ -731,60 +722,28 @@ func choose(cs []cand, rule GoldenRule) (str, bool) {
 
 // compare orders two values by the rule's key (order in golden.go).
 func (r GoldenRule) compare(a, b *cand) int {
+	ka, kb := r.key(a), r.key(b)
+	return slices.Compare(ka[:], kb[:])
+}
+
+// key is a value's sort key under the rule, as GoldenRule.order spells it in SQL.
+func (r GoldenRule) key(c *cand) [7]int64 {
 	b2i := func(x bool) int64 {
 		if x {
 			return 1
 		}
 		return 0
 	}
-	var ka, kb [7]int64
-	rest := func(k *[7]int64, c *cand, from int) {
-		k[from], k[from+1], k[from+2] = b2i(c.plain), b2i(c.cased), b2i(c.accented)
-	}
+	plain, cased, accented := b2i(c.plain), b2i(c.cased), b2i(c.accented)
 	switch r.Rule {
 	case RuleMostRecent:
-		for _, x := range []struct {
-			k *[7]int64
-			c *cand
-		}{{&ka, a}, {&kb, b}} {
-			x.k[0], x.k[1] = x.c.last, int64(x.c.n)
-			rest(x.k, x.c, 2)
-			x.k[5] = int64(x.c.length)
-		}
+		return [7]int64{c.last, int64(c.n), plain, cased, accented, int64(c.length)}
 	case RuleMostComplete:
-		for _, x := range []struct {
-			k *[7]int64
-			c *cand
-		}{{&ka, a}, {&kb, b}} {
-			x.k[0], x.k[1] = int64(x.c.length), int64(x.c.n)
-			rest(x.k, x.c, 2)
-			x.k[5] = x.c.last
-		}
+		return [7]int64{int64(c.length), int64(c.n), plain, cased, accented, c.last}
 	case RuleSourcePriority:
-		for _, x := range []struct {
-			k *[7]int64
-			c *cand
-		}{{&ka, a}, {&kb, b}} {
-			x.k[0], x.k[1] = int64(x.c.prio), int64(x.c.n)
-			rest(x.k, x.c, 2)
-			x.k[5], x.k[6] = int64(x.c.length), x.c.last
-		}
-	default:
-		for _, x := range []struct {
-			k *[7]int64
-			c *cand
-		}{{&ka, a}, {&kb, b}} {
-			x.k[0] = int64(x.c.n)
-			rest(x.k, x.c, 1)
-			x.k[4], x.k[5] = int64(x.c.length), x.c.last
-		}
+		return [7]int64{int64(c.prio), int64(c.n), plain, cased, accented, int64(c.length), c.last}
 	}
-	for i := range ka {
-		if c := compareInt(ka[i], kb[i]); c != 0 {
-			return c
-		}
-	}
-	return 0
+	return [7]int64{int64(c.n), plain, cased, accented, int64(c.length), c.last}
 }
 
 // plusAt is v LIKE '%+%@%'.

@@ -206,21 +206,7 @@ func (w *worker) render(f Format, p *person, copyNo, occ, recNo int) {
 	if f == Mailing && occ > 0 {
 		earlier = w.earlierMailing(p, copyNo)
 	}
-	r.reset(g.seed, keyRecord^uint64(f)<<40, uint64(p.sk.idx)<<4|uint64(copyNo))
-	rc := baseRec(p)
-	if copyNo > 0 {
-		w.addNoise(f, &rc, p)
-	}
-	if f == Mailing && occ > 0 && rc.email == p.email {
-		// A mailing tool holds each address once: a second subscription of the same
-		// person is under a variant of the address.
-		k := nzEmailTypo
-		if g.noiseApplies(nzGmail, f, &rc, p) {
-			k = nzGmail
-		}
-		w.applyNoise(k, f, &rc, p)
-		w.noise[k]++
-	}
+	rc := w.draw(f, p, copyNo, occ)
 	if slices.Contains(earlier, rc.email) {
 		// An earlier subscription drew the same variant (a domain has few likely
 		// misspellings): a number tells the two apart.
@@ -441,32 +427,38 @@ func (w *worker) addProblem(f Format, kind int) {
 	}
 }
 
+// draw resets the record's random stream and gives record copyNo of p with its
+// noise; occ > 0 in the mailing file makes it a second subscription, under a
+// variant of the address (a mailing tool holds each address once).
+func (w *worker) draw(f Format, p *person, copyNo, occ int) rec {
+	w.rr.reset(w.g.seed, keyRecord^uint64(f)<<40, uint64(p.sk.idx)<<4|uint64(copyNo))
+	rc := baseRec(p)
+	if copyNo > 0 {
+		w.addNoise(f, &rc, p)
+	}
+	if f == Mailing && occ > 0 && rc.email == p.email {
+		k := nzEmailTypo
+		if w.g.noiseApplies(nzGmail, f, &rc, p) {
+			k = nzGmail
+		}
+		w.applyNoise(k, f, &rc, p)
+		w.noise[k]++
+	}
+	return rc
+}
+
 // earlierMailing returns the addresses p's earlier records in the mailing file
-// (copies before copyNo) carry, as render draws them, leaving the noise counts as
+// (copies before copyNo) carry, as draw gives them, leaving the noise counts as
 // they were.
 func (w *worker) earlierMailing(p *person, copyNo int) []string {
-	g, r := w.g, w.rr
 	noise, problems := w.noise, w.problems
 	defer func() { w.noise, w.problems = noise, problems }()
-	pl := g.plan(newRNG(), p.sk)
+	pl := w.g.plan(newRNG(), p.sk)
 	var out []string
 	for c := 0; c < copyNo && c < pl.n; c++ {
-		if pl.src[c] != Mailing {
-			continue
+		if pl.src[c] == Mailing {
+			out = append(out, w.draw(Mailing, p, c, len(out)).email)
 		}
-		r.reset(g.seed, keyRecord^uint64(Mailing)<<40, uint64(p.sk.idx)<<4|uint64(c))
-		rc := baseRec(p)
-		if c > 0 {
-			w.addNoise(Mailing, &rc, p)
-		}
-		if len(out) > 0 && rc.email == p.email {
-			k := nzEmailTypo
-			if g.noiseApplies(nzGmail, Mailing, &rc, p) {
-				k = nzGmail
-			}
-			w.applyNoise(k, Mailing, &rc, p)
-		}
-		out = append(out, rc.email)
 	}
 	return out
 }
