@@ -95,7 +95,7 @@ func (pr *payerRun) attribute(ctx context.Context, st *store.Store, recs []match
 	}
 	payers := make([]match.Payer, len(pr.payers))
 	for i, p := range pr.payers {
-		payers[i] = match.Payer{Record: toMatch(p.MatchRecord), IBAN: money.Account(p.IBAN), Title: p.Title}
+		payers[i] = match.Payer{Record: toMatch(p.MatchRecord), Name: p.Name, IBAN: money.Account(p.IBAN), Title: p.Title}
 	}
 	return match.Attribute(ctx, recs, res.Cluster, res.People, payers, match.AttributeOptions{Auto: auto, Review: review,
 		Model: res.Model, TF: res.TF, Nicknames: nick, ContactIBAN: ibans, ContactID: extIDs})

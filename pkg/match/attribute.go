@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -14,6 +15,9 @@ import (
 // the bank wrote them (Record), the account paid from and the transfer title.
 type Payer struct {
 	Record
+	// Name is the name in the bank's word order, when it was split into Record's
+	// given and family names ("" to take those): the splits tried start from it.
+	Name  string
 	IBAN  string
 	Title string
 }
@@ -95,7 +99,7 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 	if len(payers) == 0 {
 		return res, nil
 	}
-	at := &attributor{opt: opt, cluster: cluster, people: people, sc: newScorer(opt.Model, opt.TF, opt.Nicknames)}
+	at := &attributor{opt: opt, cluster: cluster, people: people, sc: newScorer(opt.Model, opt.TF, opt.Nicknames), contacts: contacts}
 	at.cf = prepareAll(contacts)
 	for i := range contacts {
 		if at.cf[i].family == "" {
@@ -310,6 +314,15 @@ type attributor struct {
 	emails     map[string][]int32
 	ids        map[string][]int32
 	ibans      map[string][]int32
+	// famWords counts the contact records whose family name holds each word, of
+	// famRecords with a family name: how common a surname is whatever it is paired with.
+	famWords   map[string]int32
+	famRecords int
+	givenWords map[string]int32 // the same for given names
+	// contacts are the records as read; users indexes the unnamed ones by their
+	// email user names, letters only (see userCandidates).
+	contacts []Record
+	users    map[string][]int32
 }
 
 // payerGroup is the payers sharing an account and a name: one donor, as far as the
@@ -336,8 +349,36 @@ func namesFit(lv *levels) bool {
 
 func (at *attributor) index() {
 	at.names, at.emails, at.ids, at.ibans = map[string][]int32{}, map[string][]int32{}, map[string][]int32{}, map[string][]int32{}
+	at.famWords, at.givenWords, at.users = map[string]int32{}, map[string]int32{}, map[string][]int32{}
 	for i := range at.cf {
 		f := &at.cf[i]
+		if i < len(at.contacts) && strings.TrimSpace(at.contacts[i].FamilyName) == "" {
+			for _, e := range at.contacts[i].Emails {
+				local, _, _ := strings.Cut(strings.ToLower(e), "@")
+				user := strings.Map(func(c rune) rune {
+					if c >= 'a' && c <= 'z' {
+						return c
+					}
+					return -1
+				}, local)
+				if len(user) >= 5 && !slices.Contains(at.users[user], int32(i)) {
+					at.users[user] = append(at.users[user], int32(i))
+				}
+			}
+		}
+		if len(f.famToks) > 0 {
+			at.famRecords++
+		}
+		for k, w := range f.famToks {
+			if !slices.Contains(f.famToks[:k], w) {
+				at.famWords[w]++
+			}
+		}
+		for k, w := range f.givenToks {
+			if !slices.Contains(f.givenToks[:k], w) {
+				at.givenWords[w]++
+			}
+		}
 		for _, k := range at.nameKeys(f.nameToks, false) {
 			at.names[k] = append(at.names[k], int32(i))
 		}
@@ -425,6 +466,9 @@ func (at *attributor) group(payers []Payer) []payerGroup {
 	for gi := range groups {
 		g := &groups[gi]
 		r := payers[g.payers[0]].Record
+		if n := payers[g.payers[0]].Name; n != "" {
+			r.GivenName, r.FamilyName = "", n
+		}
 		for _, pi := range g.payers {
 			for _, m := range titleEmail.FindAllString(payers[pi].Title, 3) {
 				if e := strings.ToLower(strings.Trim(m, ".")); !contains(r.Emails, e) {
@@ -433,7 +477,7 @@ func (at *attributor) group(payers []Payer) []payerGroup {
 				}
 			}
 		}
-		g.variants = splits(&r)
+		g.variants = splits(&r, at.familyWord)
 	}
 	return groups
 }
@@ -454,7 +498,10 @@ func (at *attributor) group(payers []Payer) []payerGroup {
 // Each split tried is a rival explanation of the name, and a rival that matches a
 // stranger takes probability from the right person: "MARIA MERINO ALVAREZ" read as
 // María Merino | Álvarez fits every María Álvarez.
-func splits(r *Record) []feat {
+//
+// familyWord, when not nil, tells a word the contacts use as a family name too (see
+// attributor.familyWord): "SANTIAGO" in "ANTONIA SANTIAGO ZABEGERO".
+func splits(r *Record, familyWord func(string) bool) []feat {
 	words := strings.Fields(strings.TrimSpace(r.GivenName + " " + r.FamilyName))
 	if len(words) < 2 || len(words) > 6 {
 		return []feat{prepare(r)}
@@ -474,7 +521,7 @@ func splits(r *Record) []feat {
 			all = append(all, f)
 			if normalize.IsGivenName(normalize.Fold(given[0])) {
 				known = append(known, f)
-				if likelySplit(given, fam) {
+				if likelySplit(given, fam, familyWord) {
 					likely = append(likely, f)
 				}
 			}
@@ -490,15 +537,25 @@ func splits(r *Record) []feat {
 }
 
 // likelySplit says every given name is a known one and the family names do not start
-// with a word known only as a given name.
-func likelySplit(given, fam []string) bool {
+// with a word known only as a given name (by the lexicon, or by familyWord).
+func likelySplit(given, fam []string, familyWord func(string) bool) bool {
 	for _, w := range given {
 		if !normalize.IsGivenName(normalize.Fold(w)) {
 			return false
 		}
 	}
-	known, alsoFamily := normalize.GivenNameKind(normalize.Fold(fam[0]))
-	return !known || alsoFamily
+	f := normalize.Fold(fam[0])
+	known, alsoFamily := normalize.GivenNameKind(f)
+	return !known || alsoFamily || familyWord != nil && familyWord(f)
+}
+
+// familyWord says the contacts write a word as a family name often enough that a
+// payer's name may use it so: three records or more, and at least one use in five
+// (Santiago, Vera, Gracia; not María, whose family-name uses are names typed in the
+// wrong column).
+func (at *attributor) familyWord(w string) bool {
+	n := at.famWords[w]
+	return n >= 3 && 4*n >= at.givenWords[w]
 }
 
 // weigh is the evidence weight of a payer against a contact record, in bits: the best
@@ -513,9 +570,36 @@ func (at *attributor) weigh(g *payerGroup, c int32) (float64, bool) {
 // "Kowalska Anna" is as common a name as against "Anna Kowalska".
 func (at *attributor) score(a, b *feat, lv *levels) float64 {
 	sw := at.sc.cmp.compare(a, b, lv)
+	if !sw && (lv[cGiven] == 3 || lv[cGiven] == 4) && at.otherName(a.given1, b.given1) {
+		// A bank copies the holder's name from its records; "MARIANO" against a
+		// María is another person, not a typo.
+		lv[cGiven] = last(cGiven)
+	}
+	if lv[cStreet] == last(cStreet) && a.street != "" && strings.HasPrefix(b.street, a.street) {
+		// The bank cut the payer's field short in the street ("... CALLE M"): what
+		// is left agrees as far as it goes.
+		lv[cStreet] = lvMissing
+		if len(a.street) >= 8 {
+			lv[cStreet] = 2
+		}
+	}
+	if !namesFit(lv) {
+		// Another name at the payer's address is a relative's: the address says
+		// "of this household", not "this one" (a mother and daughter both Raquel
+		// Carrillo, of whom the contacts know only the daughter's street).
+		lv[cStreet], lv[cPostcode], lv[cCity] = lvMissing, lvMissing, lvMissing
+	}
 	w := at.sc.weigh(a, b, lv, sw)
-	if lv[cFamily] == 2 && !sw && !a.famHyphen && !b.famHyphen && onlySecondSurname(a.family, b.family) {
-		w -= at.secondBits
+	if lv[cFamily] == 2 && !sw {
+		if !a.famHyphen && !b.famHyphen && onlySecondSurname(a.family, b.family) {
+			w -= at.secondBits
+		}
+		// A surname dropped or added ("JOSE MARTINEZ" against José Martínez Calvo)
+		// weighs by how common the lone surname is, as an exact match would:
+		// a stranger shares "Martínez" far more often than "Zabavón".
+		if u, ok := at.wordU(a, b); ok {
+			w += math.Log2(at.sc.model.M[cFamily][2]/u) - at.sc.w[cFamily][2]
+		}
 	}
 	if !sw {
 		// "OLIWER REMIGIUSZ WÓJCIK" and "Oliwer Wójcik": banks write every given
@@ -543,6 +627,33 @@ func (at *attributor) score(a, b *feat, lv *levels) float64 {
 		}
 	}
 	return w
+}
+
+// otherName says two first given names are two known names, neither a short form of
+// the other: Mariano and María, Marta and María.
+func (at *attributor) otherName(a, b string) bool {
+	return a != b && len(a) > 1 && len(b) > 1 && normalize.IsGivenName(a) && normalize.IsGivenName(b) &&
+		!at.opt.Nicknames.Same(a, b)
+}
+
+// wordU is the chance that a contact's family name holds the lone surname of a or b
+// (the one written with a single word while the other has two), the record itself
+// left out; ok is false when neither is a single word or the contacts are too few.
+func (at *attributor) wordU(a, b *feat) (float64, bool) {
+	var lone string
+	switch {
+	case len(a.famToks) == 1 && len(b.famToks) == 2:
+		lone = a.famToks[0]
+	case len(b.famToks) == 1 && len(a.famToks) == 2:
+		lone = b.famToks[0]
+	default:
+		return 0, false
+	}
+	if at.famRecords < tfMinValues {
+		return 0, false
+	}
+	n := max(at.famWords[lone]-1, 1)
+	return float64(n) / float64(at.famRecords), true
 }
 
 // secondSurnameBits weigh down a match on a Spanish second surname alone when the
@@ -622,6 +733,17 @@ func (at *attributor) best(as, bs []feat) (float64, bool) {
 func (at *attributor) candidates(g *payerGroup) {
 	seen := map[int32]bool{}
 	best := map[int32]int{}
+	add := func(r int32, w float64, fits bool) {
+		cl := at.cluster[r]
+		if bi, ok := best[cl]; ok {
+			if w > g.cands[bi].w {
+				g.cands[bi].w, g.cands[bi].rec, g.cands[bi].fits = w, r, fits
+			}
+			return
+		}
+		best[cl] = len(g.cands)
+		g.cands = append(g.cands, candidate{cluster: cl, rec: r, w: w, fits: fits})
+	}
 	for _, k := range at.nameKeys(g.variants[0].nameToks, true) {
 		recs := at.names[k]
 		if len(recs) > nameKeyCap {
@@ -633,18 +755,59 @@ func (at *attributor) candidates(g *payerGroup) {
 			}
 			seen[r] = true
 			w, fits := at.weigh(g, r)
-			cl := at.cluster[r]
-			if bi, ok := best[cl]; ok {
-				if w > g.cands[bi].w {
-					g.cands[bi].w, g.cands[bi].rec, g.cands[bi].fits = w, r, fits
-				}
-				continue
-			}
-			best[cl] = len(g.cands)
-			g.cands = append(g.cands, candidate{cluster: cl, rec: r, w: w, fits: fits})
+			add(r, w, fits)
 		}
 	}
+	at.userCandidates(g, add)
 	sortCandidates(g.cands)
+}
+
+// userCandidates finds the unnamed contacts (a mailing list's members) whose email
+// user name is the payer's name run together, as people make them: "niedanukw@" or
+// "wniedanuk@" for a Walenty Niedanuk, "marcinkowalczyk6411@", "aguirreg@" for a
+// Gregorio Aguirre Galán. Such a member is weighed as if the list had their name so
+// written: surname and initial, or given name and surname.
+func (at *attributor) userCandidates(g *payerGroup, add func(int32, float64, bool)) {
+	if len(at.users) == 0 {
+		return
+	}
+	done := map[int32]bool{}
+	for vi := range g.variants {
+		v := &g.variants[vi]
+		if len(v.given1) < 2 || len(v.famToks) == 0 {
+			continue
+		}
+		fams := []string{v.famToks[0]}
+		if len(v.famToks) > 1 {
+			fams = append(fams, strings.Join(v.famToks, ""))
+		}
+		for _, given := range []string{v.given1, v.given1[:1]} {
+			for fi, fam := range fams {
+				for _, user := range []string{given + fam, fam + given} {
+					for _, r := range at.users[user] {
+						if done[r] {
+							continue
+						}
+						c := at.contacts[r]
+						own := normalize.Fold(strings.ToLower(strings.TrimSpace(c.GivenName)))
+						switch {
+						case own == "":
+							c.GivenName = given
+						case own[0] != given[0]:
+							continue // the member's own first name is someone else's
+						}
+						c.FamilyName = fam
+						if fi > 0 {
+							c.FamilyName = strings.Join(v.famToks, " ")
+						}
+						done[r] = true
+						w, fits := at.best(g.variants, []feat{prepare(&c)})
+						add(r, w, fits)
+					}
+				}
+			}
+		}
+	}
 }
 
 // posterior returns the probability of each candidate (same order) given that a

@@ -53,7 +53,7 @@ func TestSplitsPreferLikelyReadings(t *testing.T) {
 	for _, c := range cases {
 		w := strings.Fields(c.name)
 		var got []string
-		for _, f := range splits(&Record{GivenName: w[0], FamilyName: strings.Join(w[1:], " ")}) {
+		for _, f := range splits(&Record{GivenName: w[0], FamilyName: strings.Join(w[1:], " ")}, nil) {
 			got = append(got, f.given+"|"+f.family)
 		}
 		if strings.Join(got, ",") != strings.Join(c.want, ",") {
@@ -89,8 +89,8 @@ func TestAttributeMiddleNameAndContactFromEmail(t *testing.T) {
 	// bank's longer name costs no more than the level's own m.
 	at := &attributor{opt: AttributeOptions{Nicknames: DefaultNicknames()}, sc: newScorer(res.Model, res.TF, DefaultNicknames())}
 	at.cf = prepareAll(recs)
-	with := payerGroup{variants: splits(&payers[0].Record)}
-	without := payerGroup{variants: splits(&Record{GivenName: "OLIWER", FamilyName: "BRZECZEK"})}
+	with := payerGroup{variants: splits(&payers[0].Record, nil)}
+	without := payerGroup{variants: splits(&Record{GivenName: "OLIWER", FamilyName: "BRZECZEK"}, nil)}
 	ww, _ := at.weigh(&with, int32(n))
 	wo, _ := at.weigh(&without, int32(n))
 	m := res.Model.M[cGiven]

@@ -249,7 +249,8 @@ func sameWord(x, y string) bool {
 	switch {
 	case x == y:
 		return true
-	case surnameGenders(x, y):
+	case surnameGenders(x, y), genderPair(x, y):
+		// Kowalski/Kowalska, Agustín/Agustina: relatives, not a word mistyped.
 		return false
 	case len(x) < 3 || len(y) < 3:
 		return false

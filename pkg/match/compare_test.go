@@ -34,6 +34,8 @@ func TestCompareNames(t *testing.T) {
 		{rec("Rosario", "Rodríguez Molina"), rec("Rosario", "Rodríguez Vicente"), lvExact, 5, false},
 		{rec("Daniel", "Domínguez Gallego"), rec("DOMÍNGUEZ", "GALLEGO DANIEEL"), 3, 3, true},
 		{rec("", "Nowak"), rec("Piotr", "Nowak"), lvMissing, lvExact, false},
+		// Compared as sets of words, the other gender's name is still another person's.
+		{rec("Agustin", "Gallo"), rec("Agustina", "Galllo"), 6, 2, false},
 	} {
 		lv, sw := levelsOf(c.a, c.b)
 		if lv[cGiven] != c.given || lv[cFamily] != c.family || sw != c.swapped {

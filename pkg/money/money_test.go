@@ -96,6 +96,12 @@ func TestSplitPayer(t *testing.T) {
 		{"GARCIA LOPEZ MARIA C/ MAYOR 5, 28013 MADRID", Payer{Name: "GARCIA LOPEZ MARIA", Street: "C/ MAYOR 5", Postcode: "28013", City: "MADRID"}},
 		{"NOWAK ANNA UL.DLUGA 7", Payer{Name: "NOWAK ANNA", Street: "UL.DLUGA 7"}},
 		{"PEREZ JUAN AV. CORRIENTES 1234 C1043AAZ BUENOS AIRES", Payer{Name: "PEREZ JUAN", Street: "AV. CORRIENTES 1234", Postcode: "C1043AAZ", City: "BUENOS AIRES"}},
+		// Surnames that are also street words: an address needs a house number.
+		{"MARINA PLAZA IBARRAVÓN", Payer{Name: "MARINA PLAZA IBARRAVÓN"}},
+		{"RONDA GIL PEDRO", Payer{Name: "RONDA GIL PEDRO"}},
+		{"ANA CAMINO PLAZA MAYOR 3 28012 MADRID", Payer{Name: "ANA CAMINO", Street: "PLAZA MAYOR 3", Postcode: "28012", City: "MADRID"}},
+		{"MANUEL VIDAL GIL CARRER DE BALMES 1", Payer{Name: "MANUEL VIDAL GIL", Street: "CARRER DE BALMES 1"}},
+		{"Concepcion Cervantes Gran Via 142 28035 Madrid", Payer{Name: "Concepcion Cervantes", Street: "Gran Via 142", Postcode: "28035", City: "Madrid"}},
 	} {
 		if got := SplitPayer(c.in); got != c.want {
 			t.Errorf("SplitPayer(%q) = %+v, want %+v", c.in, got, c.want)

@@ -17,7 +17,15 @@ var streetWords = map[string]bool{
 	"OS.": true, "OSIEDLE": true, "C/": true, "C/.": true, "CALLE": true, "AVDA": true, "AVDA.": true, "AV.": true,
 	"AVENIDA": true, "PLAZA": true, "PZA.": true, "PASEO": true, "Pº": true, "CTRA": true, "CTRA.": true,
 	"CARRETERA": true, "CAMINO": true, "RONDA": true, "TRAVESIA": true, "TRAVESÍA": true, "PJE.": true,
-	"PASAJE": true, "STREET": true, "ST.": true, "ROAD": true, "RD.": true,
+	"PASAJE": true, "STREET": true, "ST.": true, "ROAD": true, "RD.": true, "CARRER": true, "AVINGUDA": true,
+	"PLAÇA": true, "PASSEIG": true, "RUA": true,
+}
+
+// surnameStreets are street words that are also surnames (Marina Plaza, Pedro Camino,
+// Ana Ronda): they start an address only when a house number follows.
+var surnameStreets = map[string]bool{
+	"PLAZA": true, "RONDA": true, "CAMINO": true, "PASEO": true, "PASAJE": true, "AL": true, "ROAD": true,
+	"STREET": true, "CARRETERA": true, "PLAC": true,
 }
 
 var (
@@ -35,6 +43,14 @@ func SplitPayer(s string) Payer {
 			continue // a name comes first
 		}
 		uw := strings.ToUpper(w)
+		if surnameStreets[uw] && (!digitRe.MatchString(strings.Join(words[i+1:], " ")) ||
+			i+1 < len(words) && streetWords[strings.ToUpper(words[i+1])]) {
+			continue // "ANA CAMINO PLAZA MAYOR 3": the street starts at the next word
+		}
+		if uw == "GRAN" && i+1 < len(words) && (strings.EqualFold(words[i+1], "VIA") || strings.EqualFold(words[i+1], "VÍA")) {
+			cut = i // Gran Vía, a street in most Spanish cities
+			break
+		}
 		if streetWords[uw] || strings.HasPrefix(uw, "UL.") || strings.HasPrefix(uw, "C/") || digitRe.MatchString(w) {
 			cut = i
 			break

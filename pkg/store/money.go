@@ -294,6 +294,9 @@ func (s *Store) SetExclusions(ctx context.Context, excluded map[int64]string) er
 // Payer is a bank credit counted as a donation, as attribution reads it.
 type Payer struct {
 	MatchRecord
+	// Name is the payer's name in the bank's word order ("AGUIRRE VEGA ANTONIO"),
+	// which the split into given and family names may have changed.
+	Name  string
 	IBAN  string
 	Title string
 }
@@ -308,7 +311,7 @@ func (s *Store) StatementRecords(ctx context.Context) (map[int64]bool, error) {
 // person each belonged to after the last run (0 for none).
 func (s *Store) Payers(ctx context.Context) ([]Payer, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id, coalesce(l.person_id, 0), coalesce(r.given_name,''),
-		coalesce(r.family_name,''), coalesce(r.street,''), coalesce(r.postcode,''), coalesce(r.city,''),
+		coalesce(r.family_name,''), coalesce(r.full_name,''), coalesce(r.street,''), coalesce(r.postcode,''), coalesce(r.city,''),
 		coalesce(t.counterparty_iban,''), coalesce(t.title,'')
 		FROM transactions t JOIN records r ON r.id = t.record_id LEFT JOIN links l ON l.record_id = r.id
 		WHERE t.origin = 'statement' AND t.kind = 'credit' AND t.excluded IS NULL AND t.anonymized IS NULL ORDER BY r.id`)
@@ -319,7 +322,7 @@ func (s *Store) Payers(ctx context.Context) ([]Payer, error) {
 	var out []Payer
 	for rows.Next() {
 		var p Payer
-		if err := rows.Scan(&p.ID, &p.Person, &p.GivenName, &p.FamilyName, &p.Street, &p.Postcode, &p.City,
+		if err := rows.Scan(&p.ID, &p.Person, &p.GivenName, &p.FamilyName, &p.Name, &p.Street, &p.Postcode, &p.City,
 			&p.IBAN, &p.Title); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,165 @@
+package match
+
+import (
+	"fmt"
+	"testing"
+)
+
+// attributeExtra attributes payers against the fixture's contacts plus extra, each
+// extra record a person of its own, and returns the attributions and the extra
+// records' people.
+func attributeExtra(t *testing.T, extra []Record, payers []Payer) ([]Attribution, []int32) {
+	t.Helper()
+	recs, res := attributionFixture(t)
+	cluster := append([]int32(nil), res.Cluster...)
+	people := make([]int32, len(extra))
+	for i := range extra {
+		people[i] = int32(res.People + i)
+		cluster = append(cluster, people[i])
+	}
+	recs = append(recs, extra...)
+	out, err := Attribute(t.Context(), recs, cluster, res.People+len(extra), payers, AttributeOptions{Model: res.Model, TF: res.TF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Payers, people
+}
+
+// A mailing list's member known by an address alone is found by the payer's name run
+// together as people make user names.
+func TestAttributeUserNameSpellsPayer(t *testing.T) {
+	extra := []Record{
+		{ID: 5001, Emails: []string{"niedanukw@example.com"}},
+		{ID: 5002, Emails: []string{"marcinkowalczyk6411@example.org"}},
+		{ID: 5003, Emails: []string{"aguirreg6453@example.net"}},
+		// The member's own first name is someone else's: not the payer.
+		{ID: 5004, GivenName: "Anna", Emails: []string{"zdrojewskib@example.com"}},
+	}
+	payers := []Payer{
+		{Record: Record{GivenName: "WALENTY", FamilyName: "NIEDANUK"}, IBAN: "PL27114020040000300201355401"},
+		{Record: Record{GivenName: "MARCIN", FamilyName: "KOWALCZYK"}, Name: "KOWALCZYK MARCIN", IBAN: "PL27114020040000300201355402"},
+		{Record: Record{GivenName: "GREGORIO", FamilyName: "AGUIRRE GALAN"}, IBAN: "ES9121000418450200051332"},
+		{Record: Record{GivenName: "BOGDAN", FamilyName: "ZDROJEWSKI"}, IBAN: "PL27114020040000300201355404"},
+	}
+	got, people := attributeExtra(t, extra, payers)
+	for i := range 3 {
+		if a := got[i]; a.Cluster != people[i] || a.Method != ByName {
+			t.Errorf("payer %d: %+v, want person %d by name", i, a, people[i])
+		}
+	}
+	if a := got[3]; a.Method != ByNone || a.Candidate >= 0 {
+		t.Errorf("Bogdan against Anna's address: %+v, want a new person with no candidate", a)
+	}
+}
+
+// The bank's own word order is where the splits start: "AGUIRRE VEGA ANTONIO" split
+// by the import as Vega Antonio | Aguirre is still read Antonio | Aguirre Vega.
+func TestAttributeBankWordOrder(t *testing.T) {
+	split := Record{GivenName: "VEGA ANTONIO", FamilyName: "AGUIRRE"}
+	at := &attributor{}
+	readings := func(p Payer) map[string]bool {
+		out := map[string]bool{}
+		for _, v := range at.group([]Payer{p})[0].variants {
+			out[v.given+"|"+v.family] = true
+		}
+		return out
+	}
+	if got := readings(Payer{Record: split, Name: "AGUIRRE VEGA ANTONIO"}); !got["antonio|aguirre vega"] || !got["vega antonio|aguirre"] {
+		t.Errorf("with the bank's order: readings %v, want antonio|aguirre vega and vega antonio|aguirre", got)
+	}
+	if got := readings(Payer{Record: split}); got["antonio|aguirre vega"] {
+		t.Errorf("without it the test shows nothing: readings %v", got)
+	}
+}
+
+// Another name at the payer's address is a relative: the address does not make her
+// the payer. Mother and daughter are both Raquel Carrillo; the contacts know only the
+// daughter's street.
+func TestAttributeAddressNeedsTheName(t *testing.T) {
+	extra := []Record{
+		{ID: 5201, GivenName: "Raquel", FamilyName: "Carrillo Pérez", Street: "Carrer de Balmes 24", Postcode: "08033", City: "Barcelona",
+			BirthDate: 19660821, Emails: []string{"raquelcarrillo66@example.com"}},
+		{ID: 5202, GivenName: "Raquel", FamilyName: "Carrillo Muñoz", Postcode: "08033", City: "Barcelona", BirthDate: 19420823,
+			Emails: []string{"carrillor42@example.com"}},
+	}
+	got, people := attributeExtra(t, extra, []Payer{{Record: Record{GivenName: "RAQUEL", FamilyName: "CARRILLO MUÑOZ",
+		Street: "CARRER DE BALMES 24, 4º DCHA", Postcode: "08033", City: "BARCELONA"}, IBAN: "ES9121000418450200051401"}})
+	if a := got[0]; a.Cluster != people[1] || a.Method != ByName {
+		t.Errorf("%+v, want person %d (Carrillo Muñoz) by name", a, people[1])
+	}
+}
+
+// A surname dropped or added weighs by how common the lone surname is: "BARTOLOME
+// MARTINEZ CALVO" is Bartolomé Martínez Calvo, not one of the Bartolomé Martínez whose
+// second surname the lists lack, Martínez being a surname many share.
+func TestAttributeCommonLoneSurname(t *testing.T) {
+	extra := []Record{
+		{ID: 5301, GivenName: "Bartolomé", FamilyName: "Martínez Calvo", Emails: []string{"bartolome_martinez79568@example.net"}},
+		{ID: 5302, GivenName: "Bartolomé", FamilyName: "Martínez", Emails: []string{"bmartinez49353@example.com"}},
+		{ID: 5303, GivenName: "Bartolomé", FamilyName: "Martínez", Emails: []string{"bartolome.martinez18132@example.es"}},
+	}
+	for i, g := range []string{"Ana", "Luis", "Carmen", "Pedro", "Rosa", "Pablo", "Elena", "Jorge", "Marta", "Diego"} {
+		for j, s := range []string{"", " Gil", " Ruiz", " Sanz"} {
+			extra = append(extra, Record{ID: int64(5310 + 4*i + j), GivenName: g, FamilyName: "Martínez" + s,
+				Emails: []string{fmt.Sprintf("m%d%d@example.es", i, j)}})
+		}
+	}
+	got, people := attributeExtra(t, extra, []Payer{{Record: Record{GivenName: "BARTOLOME", FamilyName: "MARTINEZ CALVO"}, IBAN: "ES9121000418450200051501"}})
+	if a := got[0]; a.Cluster != people[0] || a.Method != ByName {
+		t.Errorf("%+v, want person %d (Martínez Calvo) by name", a, people[0])
+	}
+}
+
+// Two known given names alike in spelling are two people: a bank's MARIANO is not a
+// mistyped María.
+func TestAttributeOtherKnownGivenName(t *testing.T) {
+	extra := []Record{{ID: 5401, GivenName: "Mariano", FamilyName: "González", Emails: []string{"gonzalez.mariano@example.net"}}}
+	for i := range 6 {
+		extra = append(extra, Record{ID: int64(5410 + i), GivenName: "María", FamilyName: "González", Emails: []string{fmt.Sprintf("mgonzalez%d@example.com", i)}})
+	}
+	got, people := attributeExtra(t, extra, []Payer{{Record: Record{GivenName: "MARIANO", FamilyName: "GONZALEZ ZABAVON"}, IBAN: "ES9121000418450200051601"}})
+	if a := got[0]; a.Cluster != people[0] || a.Method != ByName {
+		t.Errorf("%+v, want person %d (Mariano) by name", a, people[0])
+	}
+}
+
+// A word the contacts write as a family name often is read as one in a payer's
+// name, though the lexicon knows it as a given name: ANTONIA SANTIAGO ZABEGERO is also
+// Antonia | Santiago Zabegero.
+func TestSplitsFamilyWordFromContacts(t *testing.T) {
+	at := &attributor{famWords: map[string]int32{"santiago": 17, "maria": 7}, givenWords: map[string]int32{"santiago": 24, "maria": 284}}
+	has := func(name, reading string, familyWord func(string) bool) bool {
+		for _, f := range splits(&Record{FamilyName: name}, familyWord) {
+			if f.given+"|"+f.family == reading {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("ANTONIA SANTIAGO ZABEGERO", "antonia|santiago zabegero", at.familyWord) {
+		t.Error("Santiago, a family name in the contacts, not read as one")
+	}
+	if has("ANTONIA SANTIAGO ZABEGERO", "antonia|santiago zabegero", nil) {
+		t.Error("without the contacts' counts the test shows nothing")
+	}
+	if has("JOSE MARIA LOPEZ", "jose|maria lopez", at.familyWord) {
+		t.Error("María, a given name the contacts sometimes put in the family column, read as a family name")
+	}
+}
+
+// A street the bank cut short agrees with the contact's as far as it goes.
+func TestAttributeTruncatedStreet(t *testing.T) {
+	at := &attributor{opt: AttributeOptions{Nicknames: DefaultNicknames()}, sc: newScorer(NewModel(), nil, DefaultNicknames())}
+	contact := prepare(&Record{GivenName: "David", FamilyName: "Navarro Valle", Street: "Calle Mayor 95, bajo"})
+	for _, c := range []struct {
+		street string
+		want   uint8
+	}{{"CALLE M", lvMissing}, {"CALLE MAYOR 9", 2}, {"CALLE LARGA 3", last(cStreet)}} {
+		payer := prepare(&Record{GivenName: "DAVID", FamilyName: "NAVARRO VALLE", Street: c.street})
+		var lv levels
+		at.score(&payer, &contact, &lv)
+		if lv[cStreet] != c.want {
+			t.Errorf("%q against %q: street level %d, want %d", c.street, contact.street, lv[cStreet], c.want)
+		}
+	}
+}
