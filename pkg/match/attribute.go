@@ -2,6 +2,7 @@ package match
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -323,6 +324,10 @@ type attributor struct {
 	// email user names, letters only (see userCandidates).
 	contacts []Record
 	users    map[string][]int32
+	// lossy indexes the contacts whose names lost letters to a code page by
+	// lengthsKey; lossyNames holds their names (see lossyCandidates).
+	lossy      map[string][]int32
+	lossyNames map[int32]lossyName
 }
 
 // payerGroup is the payers sharing an account and a name: one donor, as far as the
@@ -350,8 +355,19 @@ func namesFit(lv *levels) bool {
 func (at *attributor) index() {
 	at.names, at.emails, at.ids, at.ibans = map[string][]int32{}, map[string][]int32{}, map[string][]int32{}, map[string][]int32{}
 	at.famWords, at.givenWords, at.users = map[string]int32{}, map[string]int32{}, map[string][]int32{}
+	at.lossy, at.lossyNames = map[string][]int32{}, map[int32]lossyName{}
 	for i := range at.cf {
 		f := &at.cf[i]
+		if i < len(at.contacts) {
+			if c := &at.contacts[i]; strings.ContainsAny(c.GivenName+c.FamilyName, "?\uFFFD") {
+				ln := lossyName{given: lossyWords(c.GivenName), family: lossyWords(c.FamilyName)}
+				if all := append(append([]string(nil), ln.given...), ln.family...); len(all) >= 2 {
+					k := lengthsKey(all)
+					at.lossy[k] = append(at.lossy[k], int32(i))
+					at.lossyNames[int32(i)] = ln
+				}
+			}
+		}
 		if i < len(at.contacts) && strings.TrimSpace(at.contacts[i].FamilyName) == "" {
 			for _, e := range at.contacts[i].Emails {
 				local, _, _ := strings.Cut(strings.ToLower(e), "@")
@@ -759,7 +775,96 @@ func (at *attributor) candidates(g *payerGroup) {
 		}
 	}
 	at.userCandidates(g, add)
+	at.lossyCandidates(g, add)
 	sortCandidates(g.cands)
+}
+
+// lossyName is a contact's name written through a code page that lacked some of its
+// letters, each lost one a '?' ("Micha? ?urinski" for Michał Żurinski, a Polish name
+// in a Spanish sign-up form): its words folded, '?' kept, given and family apart.
+type lossyName struct {
+	given, family []string
+}
+
+// lossyWords folds a name's words keeping each '?' or U+FFFD as '?'.
+func lossyWords(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		var b strings.Builder
+		for _, r := range w {
+			if r == '?' || r == '\uFFFD' {
+				b.WriteByte('?')
+			} else {
+				b.WriteString(normalize.Fold(string(r)))
+			}
+		}
+		if b.Len() > 0 {
+			out = append(out, b.String())
+		}
+	}
+	return out
+}
+
+// lengthsKey is the sorted lengths of a name's words: the key a lossy name and a
+// payer's must share.
+func lengthsKey(words []string) string {
+	ls := make([]int, len(words))
+	for i, w := range words {
+		ls[i] = len(w)
+	}
+	slices.Sort(ls)
+	return fmt.Sprint(ls)
+}
+
+// lossyCandidates finds the contacts whose name lost letters to a code page and that
+// the payer's name fills in ("MICHAL ZURINSKI" for "Micha? ?urinski"): every word the
+// same but for the lost letters, in any order. Such a contact is weighed as if its
+// name were the payer's words in its own given and family columns.
+func (at *attributor) lossyCandidates(g *payerGroup, add func(int32, float64, bool)) {
+	words := g.variants[0].nameToks
+	for _, r := range at.lossy[lengthsKey(words)] {
+		ln := at.lossyNames[r]
+		used := make([]bool, len(words))
+		fill := func(pats []string) ([]string, bool) {
+			var out []string
+			for _, p := range pats {
+				found := false
+				for i, w := range words {
+					if !used[i] && wildMatch(p, w) {
+						used[i], found = true, true
+						out = append(out, w)
+						break
+					}
+				}
+				if !found {
+					return nil, false
+				}
+			}
+			return out, true
+		}
+		given, ok1 := fill(ln.given)
+		family, ok2 := fill(ln.family)
+		if !ok1 || !ok2 {
+			continue
+		}
+		c := at.contacts[r]
+		c.GivenName, c.FamilyName = strings.Join(given, " "), strings.Join(family, " ")
+		w, fits := at.best(g.variants, []feat{prepare(&c)})
+		add(r, w, fits)
+	}
+}
+
+// wildMatch says word w is pattern p with each '?' any one letter.
+func wildMatch(p, w string) bool {
+	if len(p) != len(w) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] != w[i] && p[i] != '?' {
+			return false
+		}
+	}
+	return true
 }
 
 // userCandidates finds the unnamed contacts (a mailing list's members) whose email

@@ -163,3 +163,26 @@ func TestAttributeTruncatedStreet(t *testing.T) {
 		}
 	}
 }
+
+// A name that lost letters to a sign-up form's code page ("Micha? ?urinski") is found
+// by the payer's name filling them in, in either order; a name that differs elsewhere
+// is not.
+func TestAttributeLossyName(t *testing.T) {
+	extra := []Record{
+		{ID: 5501, GivenName: "Micha?", FamilyName: "?urinski", Emails: []string{"mzurinski4165@example.com"}, City: "Kraków"},
+		{ID: 5502, GivenName: "El\uFFFDbieta", FamilyName: "Pa\uFFFDska", Emails: []string{"elzbieta.palska88@example.pl"}},
+	}
+	got, people := attributeExtra(t, extra, []Payer{
+		{Record: Record{GivenName: "MICHAŁ", FamilyName: "ŻURINSKI", Street: "os. Tysiąclecia 74/12", Postcode: "31-742", City: "Kraków"}, IBAN: "PL27114020040000300201355501"},
+		{Record: Record{GivenName: "PALSKA", FamilyName: "ELZBIETA"}, IBAN: "PL27114020040000300201355502"},
+		{Record: Record{GivenName: "MICHAŁ", FamilyName: "ŻUROWSKI"}, IBAN: "PL27114020040000300201355503"},
+	})
+	for i := range 2 {
+		if a := got[i]; a.Cluster != people[i] || a.Method != ByName {
+			t.Errorf("payer %d: %+v, want person %d by name", i, a, people[i])
+		}
+	}
+	if a := got[2]; a.Cluster == people[0] {
+		t.Errorf("another surname: %+v, want not person %d", a, people[0])
+	}
+}
