@@ -1,7 +1,6 @@
 package match
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/padron-org/padron/pkg/normalize"
@@ -360,6 +359,33 @@ func genderPair(a, b string) bool {
 	return normalize.IsGivenName(a) && normalize.IsGivenName(b)
 }
 
+// wordsWithin says every word of sub is a word of set, each word of set used once.
+func wordsWithin(sub, set []string) bool {
+	if len(sub) > len(set) {
+		return false
+	}
+	var buf [8]bool
+	var used []bool
+	if len(set) <= len(buf) {
+		used = buf[:len(set)]
+	} else {
+		used = make([]bool, len(set))
+	}
+	for _, y := range sub {
+		found := false
+		for k, x := range set {
+			if !used[k] && x == y {
+				used[k], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 func family(a string, at []string, b string, bt []string) uint8 {
 	switch {
 	case a == "" || b == "":
@@ -387,18 +413,10 @@ func family(a string, at []string, b string, bt []string) uint8 {
 			differ = true
 		}
 	}
-	if shared && differ && len(bt) > 1 {
-		// Every word of b may still be in a: check the other way round.
-		sub := true
-		for _, y := range bt {
-			if !slices.Contains(at, y) {
-				sub = false
-				break
-			}
-		}
-		if !sub {
-			return 5
-		}
+	if shared && differ && len(bt) > 1 && !wordsWithin(bt, at) {
+		// Every word of b may still be in a: checked the other way round, each word
+		// once (García García is not within García Martín).
+		return 5
 	}
 	if shared {
 		return 2
@@ -466,7 +484,7 @@ func email(a, b *feat) uint8 {
 	if len(a.emails) == 0 || len(b.emails) == 0 {
 		return lvMissing
 	}
-	best := uint8(5)
+	best, typo := uint8(5), false
 	for i, x := range a.emails {
 		for j, y := range b.emails {
 			switch {
@@ -475,12 +493,17 @@ func email(a, b *feat) uint8 {
 					return lvExact
 				}
 				best = 2
+			case !typo && !digitDiffers(x, y) && (editAtMost1(x, y) || similarMailbox(x, y)):
+				// One mailbox mistyped, the domain included (example.cm): not the
+				// same user name at another provider.
+				typo = true
 			case best > 3 && a.locals[i] == b.locals[j] && len(a.locals[i]) >= 5:
 				best = 3
-			case best > 4 && !digitDiffers(x, y) && (editAtMost1(x, y) || similarMailbox(x, y)):
-				best = 4
 			}
 		}
+	}
+	if typo && best > 2 {
+		return 4
 	}
 	return best
 }

@@ -36,6 +36,9 @@ func TestCompareNames(t *testing.T) {
 		{rec("", "Nowak"), rec("Piotr", "Nowak"), lvMissing, lvExact, false},
 		// Compared as sets of words, the other gender's name is still another person's.
 		{rec("Agustin", "Gallo"), rec("Agustina", "Galllo"), 6, 2, false},
+		// A surname twice is not within two different ones.
+		{rec("Juan", "García Martín"), rec("Juan", "García García"), lvExact, 5, false},
+		{rec("Juan", "García García"), rec("Juan", "García"), lvExact, 2, false},
 	} {
 		lv, sw := levelsOf(c.a, c.b)
 		if lv[cGiven] != c.given || lv[cFamily] != c.family || sw != c.swapped {
@@ -166,5 +169,24 @@ func TestNamesakeHome(t *testing.T) {
 	c.compare(&fs[2], &fs[3], &lv)
 	if lv[cDOB] != lvMissing {
 		t.Errorf("records sharing no address: dob level %d", lv[cDOB])
+	}
+}
+
+// The same user name with a mistyped domain is one mailbox mistyped; with another
+// provider's domain it is the same user name elsewhere.
+func TestEmailDomainTypo(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want uint8
+	}{
+		{"jorge.pagano94@example.com", "jorge.pagano94@example.cm", 4},
+		{"jan.kowalski@gmail.com", "jan.kowalski@gmial.com", 4},
+		{"jan.kowalski@gmail.com", "jan.kowalski@wp.pl", 3},
+		{"jan.kowalski@gmail.com", "jan.kowalski@gmail.com", lvExact},
+	} {
+		lv, _ := levelsOf(Record{Emails: []string{c.a}}, Record{Emails: []string{c.b}})
+		if lv[cEmail] != c.want {
+			t.Errorf("%s vs %s: email level %d, want %d", c.a, c.b, lv[cEmail], c.want)
+		}
 	}
 }
