@@ -467,6 +467,14 @@ func (at *attributor) group(payers []Payer) []payerGroup {
 		sorted := append([]string(nil), words...)
 		sort.Strings(sorted)
 		key := p.IBAN + "|" + strings.Join(sorted, " ")
+		if p.IBAN == "" {
+			// Without an account a name is not one donor: payments that say more
+			// (an email in the title, an address) are apart, so that one title's
+			// email does not decide for every "CARLOS RODRIGUEZ".
+			emails := titleEmail.FindAllString(strings.ToLower(p.Title), 3)
+			sort.Strings(emails)
+			key += "|" + strings.Join(emails, " ") + "|" + normalize.Fold(p.Street+" "+p.Postcode+" "+p.City)
+		}
 		gi, ok := byKey[key]
 		if !ok {
 			gi = len(groups)

@@ -186,3 +186,24 @@ func TestAttributeLossyName(t *testing.T) {
 		t.Errorf("another surname: %+v, want not person %d", a, people[0])
 	}
 }
+
+// Payments with no account are one donor only as far as they say nothing more: the
+// email in one title decides that payment, not every other of the same name.
+func TestAttributeNoAccountNameIsNotOneDonor(t *testing.T) {
+	extra := []Record{
+		{ID: 5601, GivenName: "Carlos", FamilyName: "Rodríguez", Emails: []string{"c.rodriguez8660@example.com"}, City: "La Plata"},
+		{ID: 5602, GivenName: "Carlos", FamilyName: "Rodríguez", Emails: []string{"carlos.rodriguez@example.es"}, City: "Guadalajara"},
+	}
+	payer := func(title string) Payer {
+		return Payer{Record: Record{GivenName: "CARLOS", FamilyName: "RODRIGUEZ"}, Title: title}
+	}
+	got, people := attributeExtra(t, extra, []Payer{payer("APORTE c.rodriguez8660@example.com"), payer("APORTE MENSUAL"), payer("COLABORACION")})
+	if a := got[0]; a.Cluster != people[0] {
+		t.Errorf("the payment with the email: %+v, want person %d", a, people[0])
+	}
+	for i := 1; i < 3; i++ {
+		if a := got[i]; a.Method != ByNone {
+			t.Errorf("payment %d, name only: %+v, want a new person (two Carlos Rodríguez known)", i, a)
+		}
+	}
+}
