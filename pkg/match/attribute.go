@@ -320,6 +320,10 @@ type attributor struct {
 	famWords   map[string]int32
 	famRecords int
 	givenWords map[string]int32 // the same for given names
+	// initials counts the contact records by the first letter of their given name,
+	// of givenRecords with one.
+	initials     [256]int32
+	givenRecords int
 	// contacts are the records as read; users indexes the unnamed ones by their
 	// email user names, letters only (see userCandidates).
 	contacts []Record
@@ -389,6 +393,10 @@ func (at *attributor) index() {
 			if !slices.Contains(f.famToks[:k], w) {
 				at.famWords[w]++
 			}
+		}
+		if f.given1 != "" {
+			at.initials[f.given1[0]]++
+			at.givenRecords++
 		}
 		for k, w := range f.givenToks {
 			if !slices.Contains(f.givenToks[:k], w) {
@@ -787,6 +795,17 @@ func (at *attributor) candidates(g *payerGroup) {
 	sortCandidates(g.cands)
 }
 
+// initialLevel is the given-name level "initial".
+const initialLevel = 5
+
+// initialU is the share of contacts whose given name starts with the letter c.
+func (at *attributor) initialU(c byte) float64 {
+	if at.givenRecords == 0 {
+		return 1
+	}
+	return max(float64(at.initials[c]), 1) / float64(at.givenRecords)
+}
+
 // lossyName is a contact's name written through a code page that lacked some of its
 // letters, each lost one a '?' ("Micha? ?urinski" for Michał Żurinski, a Polish name
 // in a Spanish sign-up form): its words folded, '?' kept, given and family apart.
@@ -915,6 +934,12 @@ func (at *attributor) userCandidates(g *payerGroup, add func(int32, float64, boo
 						}
 						done[r] = true
 						w, fits := at.best(g.variants, []feat{prepare(&c)})
+						if len(given) == 1 {
+							// An initial read from a user name says what share of
+							// people it starts, not what the model's "initial" level
+							// (initials typed into a name column) says.
+							w += math.Log2(1/at.initialU(given[0])) - at.sc.w[cGiven][initialLevel]
+						}
 						add(r, w, fits)
 					}
 				}

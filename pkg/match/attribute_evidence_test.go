@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -205,5 +206,26 @@ func TestAttributeNoAccountNameIsNotOneDonor(t *testing.T) {
 		if a := got[i]; a.Method != ByNone {
 			t.Errorf("payment %d, name only: %+v, want a new person (two Carlos Rodríguez known)", i, a)
 		}
+	}
+}
+
+// An initial read from a user name weighs by how many people's names start with it:
+// "mkowalik@" for a Marek says less than "xkowalik@" for a Xawery, M being common.
+func TestInitialFromUserName(t *testing.T) {
+	recs, res := attributionFixture(t)
+	recs = append(recs, Record{ID: 5701, Emails: []string{"mkowalik@example.com"}}, Record{ID: 5702, Emails: []string{"xkowalik@example.com"}})
+	at := &attributor{opt: AttributeOptions{Nicknames: DefaultNicknames()}, sc: newScorer(res.Model, res.TF, DefaultNicknames()), contacts: recs}
+	at.cf = prepareAll(recs)
+	at.index()
+	weight := func(given string) float64 {
+		g := at.group([]Payer{{Record: Record{GivenName: given, FamilyName: "KOWALIK"}}})[0]
+		w := math.Inf(-1)
+		at.userCandidates(&g, func(_ int32, x float64, _ bool) { w = math.Max(w, x) })
+		return w
+	}
+	m, x := weight("MAREK"), weight("XAWERY")
+	want := math.Log2(at.initialU('m') / at.initialU('x'))
+	if at.initialU('m') <= at.initialU('x') || math.Abs((x-m)-want) > 1e-9 {
+		t.Errorf("Marek %.2f bits, Xawery %.2f: want Xawery ahead by log2(share of M / share of X) = %.2f", m, x, want)
 	}
 }
