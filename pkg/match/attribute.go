@@ -607,6 +607,11 @@ func (at *attributor) score(a, b *feat, lv *levels) float64 {
 		// María is another person, not a typo.
 		lv[cGiven] = last(cGiven)
 	}
+	if !sw && lv[cGiven] == 2 && at.otherCompound(a.givenToks, b.givenToks) {
+		// "MARIA ANGELES" against María Pilar, "JOSE LUIS" against María José: two
+		// double names sharing a word are two names.
+		lv[cGiven] = last(cGiven)
+	}
 	if lv[cStreet] == last(cStreet) && a.street != "" && strings.HasPrefix(b.street, a.street) {
 		// The bank cut the payer's field short in the street ("... CALLE M"): what
 		// is left agrees as far as it goes.
@@ -666,6 +671,33 @@ func (at *attributor) score(a, b *feat, lv *levels) float64 {
 func (at *attributor) otherName(a, b string) bool {
 	return a != b && len(a) > 1 && len(b) > 1 && normalize.IsGivenName(a) && normalize.IsGivenName(b) &&
 		!at.opt.Nicknames.Same(a, b)
+}
+
+// otherCompound says two double given names share a word but each has a known given
+// name the other lacks: María Ángeles and María Pilar, José Luis and María José.
+func (at *attributor) otherCompound(a, b []string) bool {
+	if len(a) < 2 || len(b) < 2 {
+		return false
+	}
+	own := func(x, y []string) bool {
+		for _, w := range x {
+			if len(w) > 1 && !slices.Contains(y, w) && normalize.IsGivenName(w) && !at.nickIn(w, y) {
+				return true
+			}
+		}
+		return false
+	}
+	return own(a, b) && own(b, a)
+}
+
+// nickIn says a name or one it is short for is among words.
+func (at *attributor) nickIn(w string, words []string) bool {
+	for _, y := range words {
+		if at.opt.Nicknames.Same(w, y) {
+			return true
+		}
+	}
+	return false
 }
 
 // wordU is the chance that a contact's family name holds the lone surname of a or b

@@ -229,3 +229,23 @@ func TestInitialFromUserName(t *testing.T) {
 		t.Errorf("Marek %.2f bits, Xawery %.2f: want Xawery ahead by log2(share of M / share of X) = %.2f", m, x, want)
 	}
 }
+
+// Two double given names sharing a word are two names: "MARIA ANGELES JIMENEZ" is
+// María Ángeles Jiménez Zurita, not one of the María Pilar Jiménez.
+func TestAttributeOtherDoubleGivenName(t *testing.T) {
+	extra := []Record{
+		{ID: 5801, GivenName: "María Ángeles", FamilyName: "Jiménez Zurita", Emails: []string{"mariaangeles_jimenez55@example.com"}},
+		{ID: 5802, GivenName: "María Pilar", FamilyName: "Jiménez", Emails: []string{"mpj1@example.com"}},
+		{ID: 5803, GivenName: "María Pilar", FamilyName: "Jiménez", Emails: []string{"mpj2@example.com"}},
+		{ID: 5804, GivenName: "José Luis", FamilyName: "Jiménez", Emails: []string{"jlj@example.com"}},
+	}
+	// One payer a run: the share of known payers is estimated over a run's payers.
+	got, people := attributeExtra(t, extra, []Payer{{Record: Record{GivenName: "MARIA ANGELES", FamilyName: "JIMENEZ"}, IBAN: "ES9121000418450200051801"}})
+	if a := got[0]; a.Cluster != people[0] || a.Method != ByName {
+		t.Errorf("%+v, want person %d (María Ángeles) by name", a, people[0])
+	}
+	got, people = attributeExtra(t, extra, []Payer{{Record: Record{GivenName: "MARIA JOSE", FamilyName: "JIMENEZ"}, IBAN: "ES9121000418450200051802"}})
+	if a := got[0]; a.Cluster == people[3] || a.Candidate >= 0 {
+		t.Errorf("María José taken for José Luis: %+v", a)
+	}
+}
