@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"runtime"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -206,6 +208,7 @@ func (e *env) loadConfig(cmd *cobra.Command) error {
 	if err := e.cfg.ReadInConfig(); err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
+	e.warnOpenSecrets(path)
 	// Relative paths in the config file are relative to the file, not the working folder.
 	dir := filepath.Dir(path)
 	for _, key := range []string{"db", "mappings"} {
@@ -214,6 +217,30 @@ func (e *env) loadConfig(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// warnOpenSecrets warns when the config file holds a secret (an API key, a password,
+// a token) and others than its owner may read it, as ssh does for keys: the file is
+// written by the user, so padron says so rather than changing it.
+func (e *env) warnOpenSecrets(path string) {
+	fi, err := os.Stat(path)
+	if err != nil || runtime.GOOS == "windows" || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	var secrets []string
+	for _, k := range e.cfg.AllKeys() {
+		last := k[strings.LastIndexByte(k, '.')+1:]
+		if e.cfg.InConfig(k) && e.cfg.GetString(k) != "" &&
+			(strings.Contains(last, "key") || strings.Contains(last, "password") || strings.Contains(last, "token") || strings.Contains(last, "secret")) {
+			secrets = append(secrets, k)
+		}
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	sort.Strings(secrets)
+	fmt.Fprintf(e.io.Err, "padron: warning: %s holds %s and others may read it (mode %04o): chmod 600 %s, or set them in the environment\n",
+		path, strings.Join(secrets, ", "), fi.Mode().Perm(), path)
 }
 
 func isFlagError(err error) bool {
