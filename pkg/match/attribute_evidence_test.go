@@ -249,3 +249,30 @@ func TestAttributeOtherDoubleGivenName(t *testing.T) {
 		t.Errorf("María José taken for José Luis: %+v", a)
 	}
 }
+
+// The person a payment is made for bears the holder's surname in their own gender.
+func TestAttributeBehalfOtherGender(t *testing.T) {
+	recs, res := attributionFixture(t)
+	n := len(recs)
+	recs = append(recs,
+		Record{ID: 5901, GivenName: "Hugo", FamilyName: "Krzyżowski", Emails: []string{"rodzinakrzyzowska7934@example.com"}, City: "Szczecin"},
+		Record{ID: 5902, GivenName: "Danuta", FamilyName: "Krzyżowska", City: "Szczecin"},
+		// Alike in spelling, no relation.
+		Record{ID: 5903, GivenName: "Hugo", FamilyName: "Krzyżanowski", Emails: []string{"hugo.k@example.com"}, City: "Opole"})
+	cluster := append(append([]int32(nil), res.Cluster...), int32(res.People), int32(res.People+1), int32(res.People+2))
+	// The built-in model: the fixture's few records make a relative's surname weigh
+	// as much as the same one.
+	out, err := Attribute(t.Context(), recs, cluster, res.People+3, []Payer{{Record: Record{GivenName: "DANUTA", FamilyName: "KRZYZOWSKA"},
+		IBAN: "PL27114020040000300201355901", Title: "wpłata darowizny w imieniu Hugo"}}, AttributeOptions{Model: NewModel(), TF: res.TF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := out.Payers[0]; a.Cluster != cluster[n] || a.Method != ByTitleName {
+		t.Errorf("%+v, want person %d (Hugo Krzyżowski) by the title's name", a, cluster[n])
+	}
+	for in, want := range map[string]string{"kowalska": "kowalski", "nowicki": "nowicka", "nowak": "", "garcia lopez": ""} {
+		if got, _ := otherGenderSurname(in); got != want {
+			t.Errorf("otherGenderSurname(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

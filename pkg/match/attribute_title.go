@@ -35,11 +35,18 @@ func (at *attributor) behalf(p *Payer, g *payerGroup, prior float64) (Attributio
 		return Attribution{}, false // the holder's own name: nothing new
 	}
 	family := m[2]
-	if family == "" {
+	fromHolder := family == ""
+	if fromHolder {
 		family = holder.family
 	}
 	r := Record{GivenName: given, FamilyName: family, Street: p.Street, Postcode: p.Postcode, City: p.City}
 	ng := payerGroup{iban: g.iban, variants: []feat{prepare(&r)}}
+	if alt, ok := otherGenderSurname(family); ok && fromHolder {
+		// The holder's surname in the named person's gender: "w imieniu Hugona" from
+		// Danuta Krzyżowska's account is for a Hugo Krzyżowski.
+		r.FamilyName = alt
+		ng.variants = append(ng.variants, prepare(&r))
+	}
 	at.candidates(&ng)
 	post := at.posterior(ng.cands, prior)
 	if len(ng.cands) > 0 && post[0] >= at.opt.Auto {
@@ -51,6 +58,22 @@ func (at *attributor) behalf(p *Payer, g *payerGroup, prior float64) (Attributio
 		a.Score = 1 - post[0]
 	}
 	return a, true
+}
+
+// otherGenderSurname gives a one-word Polish surname's form for the other gender
+// (kowalska → kowalski, nowicki → nowicka), as surnameGenders pairs them.
+func otherGenderSurname(f string) (string, bool) {
+	n := len(f)
+	if strings.Contains(f, " ") || n < 5 || f[n-2] != 'k' && f[n-2] != 'z' {
+		return "", false
+	}
+	switch f[n-1] {
+	case 'a':
+		return f[:n-1] + "i", true
+	case 'i':
+		return f[:n-1] + "a", true
+	}
+	return "", false
 }
 
 // givenForm reads a given name as a title writes it, also in the Polish genitive
