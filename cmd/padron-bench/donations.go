@@ -25,6 +25,7 @@ func donationsMain(args []string) error {
 	bin := fs.String("padron", "", "padron binary to measure (default: build ./cmd/padron)")
 	verbose := fs.Bool("v", false, "list every wrong attribution")
 	namesakes := fs.Float64("namesakes", 0, "share of the contact donors drawn among contacts with a namesake (0: the generator's default, 0.15)")
+	auto := fs.String("auto", "", "padron dedupe --auto (default: padron's), to see what another threshold trades")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func donationsMain(args []string) error {
 		}
 	}
 	step("dedupe")
-	d, err := st.dedupe("", "")
+	d, err := st.dedupe(*auto, "")
 	if err != nil {
 		return err
 	}
