@@ -276,3 +276,21 @@ func TestAttributeBehalfOtherGender(t *testing.T) {
 		}
 	}
 }
+
+// A given name as a Polish title writes it for whom a payment is ("od Anny", "w imieniu
+// Hugona") is read back to the name.
+func TestGivenForm(t *testing.T) {
+	for in, want := range map[string]string{"Anny": "anna", "Jana": "jan", "Marka": "marek", "Pawła": "pawel",
+		"Szymona": "szymon", "Hugona": "hugo", "Kasi": "kasia", "Marii": "maria", "Agnieszki": "agnieszka",
+		"Jerzego": "jerzy", "Antoniego": "antoni", "Xyzzy": ""} {
+		if got := givenForm(in, true); got != want {
+			t.Errorf("givenForm(%q, genitive) = %q, want %q", in, got, want)
+		}
+	}
+	// Elsewhere a name is as written: "de parte de Jana" is for a Jana.
+	for in, want := range map[string]string{"Jana": "jana", "María": "maria", "Anny": ""} {
+		if got := givenForm(in, false); got != want {
+			t.Errorf("givenForm(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -16,7 +16,7 @@ const titleScore = 0.99
 
 // behalfRe finds, at the end of a title, the person a payment is made for: "od Anny",
 // "w imieniu Jana", "de parte de María Torres", "- Ana Ruiz", "on behalf of Ann Lee".
-var behalfRe = regexp.MustCompile(`(?i)(?:^|\s)(?:od|w imieniu|de parte de|en nombre de|on behalf of|from|de|-)\s+(\p{L}{3,})(?:\s+(\p{L}{2,}(?:\s+\p{L}{2,})?))?\s*$`)
+var behalfRe = regexp.MustCompile(`(?i)(?:^|\s)(od|w imieniu|de parte de|en nombre de|on behalf of|from|de|-)\s+(\p{L}{3,})(?:\s+(\p{L}{2,}(?:\s+\p{L}{2,})?))?\s*$`)
 
 // behalf attributes a payment whose title names the person it is for, when that is
 // not the account holder: the person named (with the holder's surname unless the
@@ -26,7 +26,9 @@ func (at *attributor) behalf(p *Payer, g *payerGroup, prior float64) (Attributio
 	if m == nil {
 		return Attribution{}, false
 	}
-	given := givenForm(m[1])
+	// Polish puts the name after "od" and "w imieniu" in the genitive.
+	prep := strings.ToLower(m[1])
+	given := givenForm(m[2], prep == "od" || prep == "w imieniu")
 	if given == "" {
 		return Attribution{}, false
 	}
@@ -34,7 +36,7 @@ func (at *attributor) behalf(p *Payer, g *payerGroup, prior float64) (Attributio
 	if at.opt.Nicknames.Same(given, holder.given1) {
 		return Attribution{}, false // the holder's own name: nothing new
 	}
-	family := m[2]
+	family := m[3]
 	fromHolder := family == ""
 	if fromHolder {
 		family = holder.family
@@ -76,27 +78,40 @@ func otherGenderSurname(f string) (string, bool) {
 	return "", false
 }
 
-// givenForm reads a given name as a title writes it, also in the Polish genitive
-// ("Anny" → anna, "Jana" → jan, "Marka" → marek, "Kasi" → kasia), folded; "" when
-// it is no known given name.
-func givenForm(w string) string {
+// givenForm reads a given name as a title writes it, folded; "" when it is no known
+// given name. After a Polish preposition (genitive true) the name is read back from
+// the genitive first ("Anny" → anna, "Jana" → jan, not the Czech Jana; "Marka" →
+// marek, "Pawła" → pawel, "Hugona" → hugo, "Jerzego" → jerzy, "Kasi" → kasia).
+func givenForm(w string, genitive bool) string {
 	f := normalize.Fold(w)
+	n := len(f)
+	if genitive && n >= 4 {
+		stem := f[:n-1]
+		var forms []string
+		switch {
+		case strings.HasSuffix(f, "ego"):
+			forms = []string{f[:n-3] + "y", f[:n-3]} // Jerzego, Antoniego
+		case strings.HasSuffix(f, "a"):
+			// The fleeting e first, Polish names being the likelier: Marka is
+			// Marek's before it is Mark's; Pawła → pawel; then Jana → jan.
+			if k := len(stem); k >= 2 {
+				forms = append(forms, stem[:k-1]+"e"+stem[k-1:])
+			}
+			forms = append(forms, stem)
+			if strings.HasSuffix(f, "ona") {
+				forms = append(forms, f[:n-2]) // Hugona → hugo
+			}
+		case strings.HasSuffix(f, "y"), strings.HasSuffix(f, "i"):
+			forms = []string{stem + "a", stem + "ia"} // Anny, Agnieszki, Marii, Kasi
+		}
+		for _, x := range forms {
+			if normalize.IsGivenName(x) {
+				return x
+			}
+		}
+	}
 	if normalize.IsGivenName(f) {
 		return f
-	}
-	n := len(f)
-	if n < 4 {
-		return ""
-	}
-	stem := f[:n-1]
-	forms := []string{stem + "a", stem, stem + "ia"}
-	if k := len(stem); k >= 2 {
-		forms = append(forms, stem[:k-1]+"e"+stem[k-1:]) // Marka → marek, Pawła → pawel
-	}
-	for _, x := range forms {
-		if normalize.IsGivenName(x) {
-			return x
-		}
 	}
 	return ""
 }

@@ -565,7 +565,8 @@ func TestPolishGenitive(t *testing.T) {
 		f    bool
 		want string
 	}{{"Anna", true, "Anny"}, {"Agnieszka", true, "Agnieszki"}, {"Maria", true, "Marii"}, {"Jan", false, "Jana"},
-		{"Marek", false, "Marka"}, {"Paweł", false, "Pawła"}, {"Jerzy", false, "Jerzego"}, {"Andrzej", false, "Andrzeja"}} {
+		{"Marek", false, "Marka"}, {"Paweł", false, "Pawła"}, {"Jerzy", false, "Jerzego"}, {"Andrzej", false, "Andrzeja"},
+		{"Hugo", false, "Hugona"}} {
 		if got := plGenitive(c.n, c.f); got != c.want {
 			t.Errorf("plGenitive(%s) = %s, want %s", c.n, got, c.want)
 		}

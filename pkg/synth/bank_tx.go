@@ -584,6 +584,8 @@ func plGenitive(n string, female bool) string {
 		return n + "ego"
 	case has("a"):
 		return cut(1) + "y"
+	case has("o"):
+		return n + "na" // Hugo → Hugona, Bruno → Brunona
 	}
 	return n + "a"
 }
