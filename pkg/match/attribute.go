@@ -381,6 +381,18 @@ func (at *attributor) candidates(g *payerGroup) {
 			add(r, w, fits)
 		}
 	}
+	// The records bearing an email the title gives: a household's shared address
+	// names no one person by itself (see titleEvidence), but its people are the
+	// likeliest payers, their names deciding between them.
+	for _, e := range g.variants[0].emails {
+		for _, r := range at.emails[e] {
+			if !seen[r] {
+				seen[r] = true
+				w, fits := at.weigh(g, r)
+				add(r, w, fits)
+			}
+		}
+	}
 	at.userCandidates(g, add)
 	at.lossyCandidates(g, add)
 	sortCandidates(g.cands)

@@ -294,3 +294,17 @@ func TestGivenForm(t *testing.T) {
 		}
 	}
 }
+
+// An email in the title that a household shares names no one by itself, but its
+// people are candidates and the name decides between them: the member known by the
+// address alone, not Lucía.
+func TestAttributeHouseholdEmailInTitle(t *testing.T) {
+	extra := []Record{
+		{ID: 6001, Emails: []string{"casa.cobo1792@example.com"}},
+		{ID: 6002, GivenName: "Lucía", FamilyName: "Cobo Moravía", Emails: []string{"casa.cobo1792@example.com"}, City: "Rosario"},
+	}
+	got, people := attributeExtra(t, extra, []Payer{{Record: Record{GivenName: "MARTIN", FamilyName: "COBO MORAVIA"}, Title: "cuota socio casa.cobo1792@example.com"}})
+	if a := got[0]; a.Cluster != people[0] || a.Method != ByName {
+		t.Errorf("%+v, want person %d (the member) by name", a, people[0])
+	}
+}

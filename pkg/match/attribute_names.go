@@ -273,6 +273,11 @@ func (at *attributor) score(a, b *feat, lv *levels) float64 {
 		// "of this household", not "this one" (a mother and daughter both Raquel
 		// Carrillo, of whom the contacts know only the daughter's street).
 		lv[cStreet], lv[cPostcode], lv[cCity] = lvMissing, lvMissing, lvMissing
+		if lv[cGiven] == last(cGiven) {
+			// So is the household's email or phone to someone of another first name
+			// (the same first name with another surname may be a married name).
+			lv[cEmail], lv[cPhone] = lvMissing, lvMissing
+		}
 	}
 	w := at.sc.weigh(a, b, lv, sw)
 	if lv[cFamily] == 2 && !sw {
