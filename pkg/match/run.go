@@ -345,10 +345,22 @@ func (in interner) str(s string) string {
 // feat interns the names and the town: the values comparing reads most, and the
 // ones most repeated (streets and postcodes, less so, cost more to intern than
 // they save).
+//
+// A first word that is the whole value (most names are one word) is the interned
+// value itself: one lookup, not two.
 func (in interner) feat(f *feat) {
-	f.given, f.given1 = in.str(f.given), in.str(f.given1)
-	f.family, f.famFirst = in.str(f.family), in.str(f.famFirst)
+	f.given, f.given1 = in.whole(f.given, f.given1)
+	f.family, f.famFirst = in.whole(f.family, f.famFirst)
 	f.city = in.str(f.city)
+}
+
+// whole interns a value and its first word.
+func (in interner) whole(v, first string) (string, string) {
+	v2 := in.str(v)
+	if first == v {
+		return v2, v2
+	}
+	return v2, in.str(first)
 }
 
 // ownWords points the word list of a one-word name at the name itself, in the
