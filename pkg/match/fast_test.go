@@ -3,6 +3,7 @@ package match
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // byteDistance is the Levenshtein distance over bytes, in full.
@@ -175,5 +176,14 @@ func TestFarApartKeepsLevels(t *testing.T) {
 		if got, want := town(a, b), townSlow(a, b); got != want {
 			t.Fatalf("town(%q, %q) = %d, without the shortcut %d", a, b, got, want)
 		}
+	}
+}
+
+// prefetchFeat fetches six cache lines: a feat that grew past them would be
+// compared partly unfetched (slower, never wrong). Raise the lines in
+// prefetch_amd64.s with the size.
+func TestFeatFitsPrefetch(t *testing.T) {
+	if n := unsafe.Sizeof(feat{}); n > 6*64 {
+		t.Fatalf("feat is %d bytes, prefetchFeat fetches 384", n)
 	}
 }
