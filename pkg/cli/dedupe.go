@@ -79,10 +79,12 @@ func runDedupe(e *env, opt dedupe.Options) error {
 	}
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// Matching keeps a few large arrays alive for the whole run, so most
-		// collections find little to free: collect at 1.5× growth, and harder only
-		// when the heap nears 3 GiB (a million records peak near 2.8 GiB; collecting
-		// at half the growth kept them under 2.2 GiB for 2 s more of marking).
-		defer debug.SetGCPercent(debug.SetGCPercent(150))
+		// collections find little to free: collect at 4× growth, and harder only
+		// when the heap nears 3 GiB. At a million records that peaks at 3.0–3.3
+		// GiB instead of 2.6–3.2 GiB at 1.5× growth, and runs 2 s faster (fewer
+		// collections, and fewer pages handed back and faulted in again; collecting
+		// at half the growth had kept them under 2.2 GiB for 2 s more of marking).
+		defer debug.SetGCPercent(debug.SetGCPercent(300))
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(3 << 30))
 	}
 	opt.Actor = e.actor()

@@ -2,6 +2,8 @@ package match
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -57,6 +59,25 @@ func TestBlockingPairsAndStats(t *testing.T) {
 	for _, s := range stats {
 		if s.Rule == "given+family" && (s.SkippedBlocks != 1 || s.SkippedRecords != 3) {
 			t.Errorf("cap 2: %+v", s)
+		}
+	}
+}
+
+// radixSort must sort exactly as slices.Sort does, whatever the spread of the
+// values: short lists, shared digits, duplicates, full 64-bit values.
+func TestRadixSort(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 5, 255, 256, 1000, 70000} {
+		for _, mask := range []uint64{0, 1, 0xff, 1<<20 - 1, 0xfffff<<32 | 0xfffff, ^uint64(0)} {
+			a := make([]uint64, n)
+			for i := range a {
+				a[i] = rnd.Uint64() & mask
+			}
+			want := slices.Clone(a)
+			slices.Sort(want)
+			if got := radixSort(a); !slices.Equal(got, want) {
+				t.Fatalf("n %d mask %x: radixSort differs from slices.Sort", n, mask)
+			}
 		}
 	}
 }

@@ -104,10 +104,7 @@ func (c *comparer) compare(a, b *feat, lv *levels) (swapped bool) {
 	lv[cPhone] = phone(a, b)
 	lv[cNatID] = exactTypo(a.natID, b.natID, cNatID)
 	lv[cPostcode] = exactTypo(a.post, b.post, cPostcode)
-	lv[cCity] = similar(a.city, b.city, 0.90, cCity)
-	if lv[cCity] == last(cCity) && len(a.city) >= 5 && len(b.city) >= 5 && (editWithin2(a.city, b.city) || anagram(a.city, b.city)) {
-		lv[cCity] = 2 // a town's name mistyped twice over
-	}
+	lv[cCity] = town(a.city, b.city)
 	lv[cStreet] = similar(a.street, b.street, 0.90, cStreet)
 	switch {
 	case a.occ == "" || b.occ == "":
@@ -394,6 +391,10 @@ func family(a string, at []string, b string, bt []string) uint8 {
 		return lvExact
 	case surnameGenders(a, b):
 		return 5
+	case len(at) == 1 && len(bt) == 1 && at[0] == a && bt[0] == b && farApart(a, b):
+		// One word each, too far apart for a typo or a likeness (most pairs of
+		// strangers): what follows could only find them different, at more cost.
+		return 6
 	}
 	// Surnames as sets of words: one contained in the other is a dropped second
 	// surname (García López / García) or a married name (Nowak-Kowalska / Kowalska);
@@ -584,6 +585,19 @@ func phoneStrings(x, y string, best uint8) uint8 {
 		return 3
 	}
 	return best
+}
+
+// town compares two towns: exact, similar (Jaro–Winkler 0.90, or mistyped twice
+// over) or different.
+func town(a, b string) uint8 {
+	if a != b && a != "" && b != "" && farApart(a, b) {
+		return last(cCity) // most pairs: no test below could pass
+	}
+	l := similar(a, b, 0.90, cCity)
+	if l == last(cCity) && len(a) >= 5 && len(b) >= 5 && (editWithin2(a, b) || anagram(a, b)) {
+		l = 2 // a town's name mistyped twice over
+	}
+	return l
 }
 
 func exactTypo(a, b string, c int) uint8 {

@@ -3,6 +3,7 @@ package match
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // byteDistance is the Levenshtein distance over bytes, in full.
@@ -83,6 +84,10 @@ func TestShortcutsKeepLevels(t *testing.T) {
 			if got, want := editWithin2(a, b), byteDistance(a, b) <= 2; got != want {
 				t.Fatalf("editWithin2(%q, %q) = %v, want %v", a, b, got, want)
 			}
+			if farApart(a, b) && (jw >= 0.80 || editWithin2(a, b) || editAtMost1(a, b) || anagram(a, b)) {
+				t.Fatalf("farApart(%q, %q), yet jw %v, editWithin2 %v, editAtMost1 %v, anagram %v",
+					a, b, jw, editWithin2(a, b), editAtMost1(a, b), anagram(a, b))
+			}
 		}
 	}
 	phones := []string{"+48123456789", "+48123456780", "+34123456789", "+4812345678", "+1234", "+48 123", "123456789012", "+", "+999999999999999", "+9999999999999999"}
@@ -105,5 +110,80 @@ func TestShortcutsKeepLevels(t *testing.T) {
 		if got, w := phone(&a, &b), phone(&want, &b); got != w {
 			t.Fatalf("phone(%q, %q) = %d, strings say %d", a.phones, b.phones, got, w)
 		}
+	}
+}
+
+// familySlow is family without its farApart shortcut, for single words.
+func familySlow(a, b string) uint8 {
+	if a == "" || b == "" {
+		return lvMissing
+	}
+	if a == b {
+		return lvExact
+	}
+	if surnameGenders(a, b) {
+		return 5
+	}
+	if sameWord(a, b) {
+		if len(a) >= 3 {
+			return 2
+		}
+	}
+	switch jw := jwFrom(a, b, 0.80); {
+	case jw >= 0.92:
+		return 3
+	case jw >= 0.80:
+		return 4
+	}
+	return 6
+}
+
+// townSlow is town without its farApart shortcut.
+func townSlow(a, b string) uint8 {
+	l := similar(a, b, 0.90, cCity)
+	if l == last(cCity) && len(a) >= 5 && len(b) >= 5 && (editWithin2(a, b) || anagram(a, b)) {
+		l = 2
+	}
+	return l
+}
+
+// The farApart shortcut in family and town changes no level: one-word surnames
+// and towns, near misses and strangers, compared both ways.
+func TestFarApartKeepsLevels(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	words := []string{"nowak", "nowakowski", "kowalska", "kowalski", "garcia", "garza", "lopez", "lopes", "smith", "smyth",
+		"li", "lu", "wu", "madrid", "warszawa", "sevilla", "lodz", "krakow", "zielinski", "zielinska", "martinez"}
+	const alphabet = "abcdefghijklmnopqrstuvwxyz"
+	for n := 0; n < 200_000; n++ {
+		a := words[r.IntN(len(words))]
+		if r.IntN(2) == 0 {
+			a = randWord(r, alphabet, 14)
+		}
+		b := mutate(r, a, alphabet)
+		if n%3 == 0 {
+			b = words[r.IntN(len(words))]
+		}
+		if a == "" || b == "" {
+			continue
+		}
+		fa, fb := prepare(&Record{FamilyName: a}), prepare(&Record{FamilyName: b})
+		if fa.family != a || fb.family != b || len(fa.famToks) != 1 || len(fb.famToks) != 1 {
+			continue // not one plain word
+		}
+		if got, want := family(a, fa.famToks, b, fb.famToks), familySlow(a, b); got != want {
+			t.Fatalf("family(%q, %q) = %d, without the shortcut %d", a, b, got, want)
+		}
+		if got, want := town(a, b), townSlow(a, b); got != want {
+			t.Fatalf("town(%q, %q) = %d, without the shortcut %d", a, b, got, want)
+		}
+	}
+}
+
+// prefetchFeat fetches six cache lines: a feat that grew past them would be
+// compared partly unfetched (slower, never wrong). Raise the lines in
+// prefetch_amd64.s with the size.
+func TestFeatFitsPrefetch(t *testing.T) {
+	if n := unsafe.Sizeof(feat{}); n > 6*64 {
+		t.Fatalf("feat is %d bytes, prefetchFeat fetches 384", n)
 	}
 }

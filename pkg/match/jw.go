@@ -68,6 +68,40 @@ func jwBound(a, b string) float64 {
 	return bound(m)
 }
 
+// farApart reports two strings more than two edits apart (insertions, deletions,
+// substitutions or swaps of neighbours) whose Jaro–Winkler similarity is below 0.80:
+// no typo of each other and not alike. One count of the letters they share bounds
+// both: each edit changes at most one shared letter, and Jaro's matches are at most
+// the shared letters (as in jwBound). Comparisons ask it first of values that are
+// usually strangers', to skip their slower tests.
+func farApart(a, b string) bool {
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 || la > 255 || lb > 255 {
+		return false
+	}
+	var n [128]uint8
+	for i := 0; i < la; i++ {
+		n[a[i]&127]++
+	}
+	m := 0
+	for i := 0; i < lb; i++ {
+		if c := b[i] & 127; n[c] > 0 {
+			n[c]--
+			m++
+		}
+	}
+	if max(la, lb)-m <= 2 {
+		return false
+	}
+	l := 0
+	for l < 4 && l < la && l < lb && a[l] == b[l] {
+		l++
+	}
+	mf := float64(m)
+	j := (mf/float64(la) + mf/float64(lb) + 1) / 3
+	return j+float64(l)*0.1*(1-j) < 0.80-jwSlack
+}
+
 // jwSlack keeps jwBound on the safe side of floating-point rounding.
 const jwSlack = 1e-9
 

@@ -153,15 +153,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	// Compare every candidate pair once; training and scoring reuse the levels.
 	pats := make([]uint32, len(cands.pairs))
 	if err := parallel(ctx, len(cands.pairs), func(lo, hi int) {
-		var lv levels
-		for k := lo; k < hi; k++ {
-			i, j := pairOf(cands.pairs[k])
-			sw := cmp.compare(&fs[i], &fs[j], &lv)
-			pats[k] = lv.pattern()
-			if sw {
-				pats[k] |= swappedBit
-			}
-		}
+		comparePairs(cmp, fs, cands.pairs[lo:hi], pats[lo:hi])
 	}, func(d int64) { progress("comparing", d, int64(len(pats))) }); err != nil {
 		return nil, err
 	}
@@ -294,6 +286,69 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 // runHook, when set (by tests), sees every candidate pair with its pattern and weight.
 var runHook func(pairs []uint64, pats []uint32, weights []float32)
 
+// comparePairs compares pairs, writing their patterns into pats. The pairs are
+// sorted, so the first record of each is mostly the last one's, in cache; the second
+// is anywhere among a million, and waiting for it from memory was most of a
+// comparison's time (at a million records, 40% of it). It is fetched ahead in three
+// steps, each reading only what the step before brought in: the record 12 pairs on,
+// the lists it points to (emails, surnames, phones) 4 pairs on, and the first
+// strings those hold 2 pairs on.
+func comparePairs(cmp *comparer, fs []feat, pairs []uint64, pats []uint32) {
+	var lv levels
+	for k, p := range pairs {
+		if k+12 < len(pairs) {
+			_, j := pairOf(pairs[k+12])
+			prefetchFeat(&fs[j])
+		}
+		if k+4 < len(pairs) {
+			_, j := pairOf(pairs[k+4])
+			prefetchLists(&fs[j])
+		}
+		if k+2 < len(pairs) {
+			_, j := pairOf(pairs[k+2])
+			prefetchStrings(&fs[j])
+		}
+		i, j := pairOf(p)
+		sw := cmp.compare(&fs[i], &fs[j], &lv)
+		pats[k] = lv.pattern()
+		if sw {
+			pats[k] |= swappedBit
+		}
+	}
+}
+
+// prefetchLists asks for the lists a comparison reads through f.
+func prefetchLists(f *feat) {
+	if len(f.emails) > 0 {
+		prefetch(unsafe.Pointer(unsafe.SliceData(f.emails)))
+	}
+	if len(f.famToks) > 0 {
+		prefetch(unsafe.Pointer(unsafe.SliceData(f.famToks)))
+	}
+	if len(f.locals) > 0 {
+		prefetch(unsafe.Pointer(unsafe.SliceData(f.locals)))
+	}
+	if len(f.phoneNums) > 0 {
+		prefetch(unsafe.Pointer(unsafe.SliceData(f.phoneNums)))
+	}
+}
+
+// prefetchStrings asks for the bytes of the strings a comparison reads first.
+func prefetchStrings(f *feat) {
+	if len(f.emails) > 0 {
+		prefetch(unsafe.Pointer(unsafe.StringData(f.emails[0])))
+	}
+	if len(f.locals) > 0 {
+		prefetch(unsafe.Pointer(unsafe.StringData(f.locals[0])))
+	}
+	if f.street != "" {
+		prefetch(unsafe.Pointer(unsafe.StringData(f.street)))
+	}
+	if f.post != "" {
+		prefetch(unsafe.Pointer(unsafe.StringData(f.post)))
+	}
+}
+
 func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
 
 // prepareAll prepares every record, on every CPU. Each worker interns the names,
@@ -345,10 +400,22 @@ func (in interner) str(s string) string {
 // feat interns the names and the town: the values comparing reads most, and the
 // ones most repeated (streets and postcodes, less so, cost more to intern than
 // they save).
+//
+// A first word that is the whole value (most names are one word) is the interned
+// value itself: one lookup, not two.
 func (in interner) feat(f *feat) {
-	f.given, f.given1 = in.str(f.given), in.str(f.given1)
-	f.family, f.famFirst = in.str(f.family), in.str(f.famFirst)
+	f.given, f.given1 = in.whole(f.given, f.given1)
+	f.family, f.famFirst = in.whole(f.family, f.famFirst)
 	f.city = in.str(f.city)
+}
+
+// whole interns a value and its first word.
+func (in interner) whole(v, first string) (string, string) {
+	v2 := in.str(v)
+	if first == v {
+		return v2, v2
+	}
+	return v2, in.str(first)
 }
 
 // ownWords points the word list of a one-word name at the name itself, in the

@@ -178,12 +178,9 @@ func BenchmarkCompare(b *testing.B) {
 	b.StartTimer()
 	c0 := cpuSecs()
 	defer func() { b.Logf("cpu %.2fs", cpuSecs()-c0) }()
+	pats := make([]uint32, len(pairs))
 	for b.Loop() {
-		var lv levels
-		for _, p := range pairs {
-			i, j := pairOf(p)
-			cmp.compare(&fs[i], &fs[j], &lv)
-		}
+		comparePairs(cmp, fs, pairs, pats)
 	}
 }
 

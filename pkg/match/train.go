@@ -64,7 +64,21 @@ func estimateU(ctx context.Context, m *Model, fs []feat, cmp *comparer, rnd *ran
 			local[c] = make([]float64, len(counts[c]))
 		}
 		var lv levels
-		for _, p := range pairs[lo:hi] {
+		ps := pairs[lo:hi]
+		for k, p := range ps {
+			// Both records are anywhere in memory: fetched ahead as in comparePairs.
+			if k+12 < len(ps) {
+				prefetchFeat(&fs[ps[k+12][0]])
+				prefetchFeat(&fs[ps[k+12][1]])
+			}
+			if k+4 < len(ps) {
+				prefetchLists(&fs[ps[k+4][0]])
+				prefetchLists(&fs[ps[k+4][1]])
+			}
+			if k+2 < len(ps) {
+				prefetchStrings(&fs[ps[k+2][0]])
+				prefetchStrings(&fs[ps[k+2][1]])
+			}
 			cmp.compare(&fs[p[0]], &fs[p[1]], &lv)
 			for c := 0; c < numComp; c++ {
 				local[c][lv[c]]++
