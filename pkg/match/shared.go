@@ -65,6 +65,33 @@ func homeKeys(f *feat, nick *Nicknames) []string {
 	return keys
 }
 
+// eachHomeKey calls fn with each of homeKeys(f) behind phoneHomePrefix, built in buf
+// (returned for reuse): looking every record's keys up allocated a few million
+// strings.
+func eachHomeKey(buf []byte, f *feat, nick *Nicknames, fn func(prefixed []byte)) []byte {
+	if f.given1 == "" || f.famFirst == "" {
+		return buf
+	}
+	for _, c := range nick.Canon(f.given1) {
+		buf = append(buf[:0], phoneHomePrefix...)
+		buf = append(append(append(append(buf, c...), '|'), f.famFirst...), '|')
+		n := len(buf)
+		for _, e := range f.emails {
+			buf = append(buf[:n], e...)
+			fn(buf)
+		}
+		for _, p := range f.phones {
+			buf = append(buf[:n], p...)
+			fn(buf)
+		}
+		if f.street != "" {
+			buf = append(append(append(buf[:n], f.street...), '|'), f.post...)
+			fn(buf)
+		}
+	}
+	return buf
+}
+
 // namesakeHomes returns the name-at-address keys carried by records whose birth
 // dates are more than ten years and two typos apart, and, prefixed with
 // phoneHomePrefix, those carried by records with different phone numbers: a parent
@@ -166,14 +193,17 @@ func applyShared(fs []feat, sh Shared, nick *Nicknames) {
 
 func applySharedRange(fs []feat, sh Shared, nick *Nicknames) {
 	emails, phones := sh.Emails, sh.Phones
+	var buf []byte
+	var f *feat
+	mark := func(prefixed []byte) {
+		f.homonym = f.homonym || sh.Homes[string(prefixed[len(phoneHomePrefix):])]
+		f.homonymPhone = f.homonymPhone || sh.Homes[string(prefixed)]
+	}
 	for i := range fs {
-		f := &fs[i]
+		f = &fs[i]
 		f.homonym, f.homonymPhone = false, false
 		if len(sh.Homes) > 0 {
-			for _, k := range homeKeys(f, nick) {
-				f.homonym = f.homonym || sh.Homes[k]
-				f.homonymPhone = f.homonymPhone || sh.Homes[phoneHomePrefix+k]
-			}
+			buf = eachHomeKey(buf, f, nick, mark)
 		}
 		f.emailShared, f.phoneShared, f.emailOther = 0, 0, 0
 		for k, e := range f.emails {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -111,4 +112,30 @@ func TestSharedValuesLikeMaps(t *testing.T) {
 	defer func(h func(string) uint64) { valueHash = h }(valueHash)
 	valueHash = func(v string) uint64 { return uint64(len(v)) } // every hash collides
 	check("colliding hash")
+}
+
+// eachHomeKey builds, without allocating, the keys homeKeys returns, behind
+// phoneHomePrefix, one buffer serving every record.
+func TestEachHomeKeyLikeHomeKeys(t *testing.T) {
+	recs := []Record{
+		{GivenName: "Jerry", FamilyName: "Long", Emails: []string{"home.long@hotmail.com", "j@x.org"},
+			Phones: []string{"+34655968672"}, Street: "Calle Mayor 5", Postcode: "28013"},
+		{GivenName: "Anna", FamilyName: "Nowak Kos", Street: "Długa 1"},
+		{GivenName: "Ewa", Phones: []string{"+48600100200"}},
+		{GivenName: "Maximiliana", FamilyName: "Wójcik-Zielińska", Emails: []string{"a.very.long.address.indeed@example.org"}},
+	}
+	fs := prepareAll(recs)
+	nick := DefaultNicknames()
+	var buf []byte
+	for i := range fs {
+		var got []string
+		buf = eachHomeKey(buf, &fs[i], nick, func(k []byte) { got = append(got, string(k)) })
+		var want []string
+		for _, k := range homeKeys(&fs[i], nick) {
+			want = append(want, phoneHomePrefix+k)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %q, want %q", recs[i].GivenName, got, want)
+		}
+	}
 }
