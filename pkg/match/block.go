@@ -226,6 +226,9 @@ func hashBytes(h uint64, s string) uint64 {
 // block runs every rule. A pair is produced only when want(i, j) says so (used by
 // incremental runs: at least one side new, not already one person).
 func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool, progress func(done, total int)) (*candidates, []RuleStats, error) {
+	if progress != nil {
+		progress(0, len(rs.list)+1) // making the keys is blocking's, not the phase before's
+	}
 	entries := rs.keyEntries(ctx, fs)
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err

@@ -123,3 +123,18 @@ func TestKeyEntriesSplitLikeOnePass(t *testing.T) {
 		t.Errorf("records 0 and %d share a phone but are no candidate pair", len(recs)-1)
 	}
 }
+
+// Making the keys is part of blocking: block tells its progress before it starts,
+// so that the run's phase times do not count it in preparing.
+func TestBlockTellsProgressFirst(t *testing.T) {
+	fs := prepareAll([]Record{{GivenName: "Anna", FamilyName: "Nowak"}, {GivenName: "Anna", FamilyName: "Nowak"}})
+	rs := newRules(DefaultNicknames(), 0)
+	var calls [][2]int
+	if _, _, err := rs.block(context.Background(), fs, nil, func(d, t int) { calls = append(calls, [2]int{d, t}) }); err != nil {
+		t.Fatal(err)
+	}
+	n := len(rs.list) + 1
+	if len(calls) != n+1 || calls[0] != [2]int{0, n} || calls[n] != [2]int{n, n} {
+		t.Errorf("progress %v, want 0 of %d first and %d of %d last", calls, n, n, n)
+	}
+}
