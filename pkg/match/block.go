@@ -3,6 +3,7 @@ package match
 import (
 	"context"
 	"encoding/binary"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -225,6 +226,13 @@ func hashBytes(h uint64, s string) uint64 {
 // block runs every rule. A pair is produced only when want(i, j) says so (used by
 // incremental runs: at least one side new, not already one person).
 func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool, progress func(done, total int)) (*candidates, []RuleStats, error) {
+	if progress != nil {
+		progress(0, len(rs.list)+1) // making the keys is blocking's, not the phase before's
+	}
+	entries := rs.keyEntries(ctx, fs)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
 	stats := make([]RuleStats, len(rs.list))
 	perRule := make([][]uint64, len(rs.list))
 	var wg sync.WaitGroup
@@ -237,7 +245,8 @@ func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool,
 		go func(ri int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			perRule[ri], stats[ri] = rs.runRule(ctx, ri, fs, want)
+			perRule[ri], stats[ri] = rs.pairRule(ri, entries[ri], want)
+			entries[ri] = nil
 			mu.Lock()
 			done++
 			if progress != nil {
@@ -247,9 +256,6 @@ func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool,
 		}(ri)
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
 	c := mergePairs(perRule, stats)
 	if progress != nil {
 		progress(len(rs.list)+1, len(rs.list)+1)
@@ -257,25 +263,66 @@ func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool,
 	return c, stats, nil
 }
 
-// runRule returns the rule's sorted, distinct pairs.
-func (rs *Rules) runRule(ctx context.Context, ri int, fs []feat, want func(i, j int) bool) ([]uint64, RuleStats) {
+// keyEntries returns, per rule, its keys as entries (hash of key) << 26 | record
+// index, in no particular order. Every rule's keys are made in one pass over the
+// records, on every CPU: a pass per rule read all the records (384 bytes each) once
+// per rule. A hash collision only adds a candidate pair, which scoring then rejects.
+func (rs *Rules) keyEntries(ctx context.Context, fs []feat) [][]uint64 {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(fs)/4096))
+	parts := make([][][]uint64, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			lo, hi := w*len(fs)/workers, (w+1)*len(fs)/workers
+			part := make([][]uint64, len(rs.list))
+			for ri := range part {
+				part[ri] = make([]uint64, 0, hi-lo)
+			}
+			var ri, idx int
+			emit := func(a, b string) {
+				part[ri] = append(part[ri], keyHash(a, b)<<idxBits|uint64(idx))
+			}
+			for i := lo; i < hi; i++ {
+				if (i-lo)&0xffff == 0 && ctx.Err() != nil {
+					return
+				}
+				idx = i
+				for ri = range rs.list {
+					rs.list[ri].keys(rs, &fs[i], emit)
+				}
+			}
+			parts[w] = part
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+	out := make([][]uint64, len(rs.list))
+	for ri := range out {
+		if workers == 1 {
+			out[ri] = parts[0][ri]
+			continue
+		}
+		n := 0
+		for w := range parts {
+			n += len(parts[w][ri])
+		}
+		out[ri] = make([]uint64, 0, n)
+		for w := range parts {
+			out[ri] = append(out[ri], parts[w][ri]...)
+			parts[w][ri] = nil
+		}
+	}
+	return out
+}
+
+// pairRule returns the rule's sorted, distinct pairs from its key entries (which it
+// sorts in place).
+func (rs *Rules) pairRule(ri int, entries []uint64, want func(i, j int) bool) ([]uint64, RuleStats) {
 	ru := &rs.list[ri]
 	st := RuleStats{Rule: ru.name, Cap: ru.cap}
-	// Entries are (hash of key) << 26 | record index, sorted, so that records sharing
-	// a key sit together. A hash collision only adds a candidate pair, which scoring
-	// then rejects.
-	entries := make([]uint64, 0, len(fs))
-	var idx int
-	emit := func(a, b string) {
-		entries = append(entries, keyHash(a, b)<<idxBits|uint64(idx))
-	}
-	for i := range fs {
-		if i&0xffff == 0 && ctx.Err() != nil {
-			return nil, st
-		}
-		idx = i
-		ru.keys(rs, &fs[i], emit)
-	}
+	// Sorted, records sharing a key sit together.
 	entries = radixSort(entries)
 	// Sized up front: growing the list by appending copied it over and over.
 	total := 0

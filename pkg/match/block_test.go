@@ -2,7 +2,9 @@ package match
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -79,5 +81,60 @@ func TestRadixSort(t *testing.T) {
 				t.Fatalf("n %d mask %x: radixSort differs from slices.Sort", n, mask)
 			}
 		}
+	}
+}
+
+// keyEntries makes every rule's keys in one pass, the records split between CPUs:
+// each rule must get exactly the keys a pass of its own over all records gives, and
+// records on either side of a split must still meet.
+func TestKeyEntriesSplitLikeOnePass(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	givens := []string{"Anna", "Ania", "Piotr", "Ewa", "Jan", "Maria"}
+	families := []string{"Nowak", "Kos", "Zieliński", "Wójcik"}
+	recs := make([]Record, 20000)
+	for i := range recs {
+		g, f := givens[i%len(givens)], families[(i/7)%len(families)]
+		recs[i] = Record{GivenName: g, FamilyName: f,
+			Emails:    []string{fmt.Sprintf("%s.%s%d@example.org", g, f, i%5000)},
+			BirthDate: int32(19400101 + (i%50)*10000 + i%28)}
+	}
+	recs[len(recs)-1].Phones = []string{"+48600100200"}
+	recs[0].Phones = []string{"+48600100200"}
+	fs := prepareAll(recs)
+	rs := newRules(DefaultNicknames(), 0)
+	got := rs.keyEntries(context.Background(), fs)
+	for ri, ru := range rs.list {
+		var want []uint64
+		for i := range fs {
+			ru.keys(rs, &fs[i], func(a, b string) { want = append(want, keyHash(a, b)<<idxBits|uint64(i)) })
+		}
+		slices.Sort(want)
+		g := slices.Clone(got[ri])
+		slices.Sort(g)
+		if !slices.Equal(g, want) {
+			t.Errorf("%s: %d entries, want %d, or different ones", ru.name, len(g), len(want))
+		}
+	}
+	c, _, err := rs.block(context.Background(), fs, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := slices.BinarySearch(c.pairs, uint64(len(recs)-1)); !ok {
+		t.Errorf("records 0 and %d share a phone but are no candidate pair", len(recs)-1)
+	}
+}
+
+// Making the keys is part of blocking: block tells its progress before it starts,
+// so that the run's phase times do not count it in preparing.
+func TestBlockTellsProgressFirst(t *testing.T) {
+	fs := prepareAll([]Record{{GivenName: "Anna", FamilyName: "Nowak"}, {GivenName: "Anna", FamilyName: "Nowak"}})
+	rs := newRules(DefaultNicknames(), 0)
+	var calls [][2]int
+	if _, _, err := rs.block(context.Background(), fs, nil, func(d, t int) { calls = append(calls, [2]int{d, t}) }); err != nil {
+		t.Fatal(err)
+	}
+	n := len(rs.list) + 1
+	if len(calls) != n+1 || calls[0] != [2]int{0, n} || calls[n] != [2]int{n, n} {
+		t.Errorf("progress %v, want 0 of %d first and %d of %d last", calls, n, n, n)
 	}
 }

@@ -134,7 +134,15 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	progress("preparing", 0, 0)
 	fs := prepareAll(recs)
 	cmp := &comparer{nick: opt.Nicknames}
-	shared := markShared(fs, cmp, opt.Nicknames)
+	// Blocking reads none of what markShared writes (the shared and namesake
+	// marks), so the two run at once: each leaves a CPU idle in its serial steps
+	// (merging the rules' pairs; gathering the shared values).
+	var shared Shared
+	sharedDone := make(chan struct{})
+	go func() {
+		defer close(sharedDone)
+		shared = markShared(fs, cmp, opt.Nicknames)
+	}()
 	rs := newRules(opt.Nicknames, opt.Cap)
 	incremental := opt.Person != nil && !opt.Full
 	var want func(i, j int) bool
@@ -145,6 +153,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		}
 	}
 	cands, stats, err := rs.block(ctx, fs, want, func(d, t int) { progress("blocking", int64(d), int64(t)) })
+	<-sharedDone
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -62,6 +63,33 @@ func homeKeys(f *feat, nick *Nicknames) []string {
 		}
 	}
 	return keys
+}
+
+// eachHomeKey calls fn with each of homeKeys(f) behind phoneHomePrefix, built in buf
+// (returned for reuse): looking every record's keys up allocated a few million
+// strings.
+func eachHomeKey(buf []byte, f *feat, nick *Nicknames, fn func(prefixed []byte)) []byte {
+	if f.given1 == "" || f.famFirst == "" {
+		return buf
+	}
+	for _, c := range nick.Canon(f.given1) {
+		buf = append(buf[:0], phoneHomePrefix...)
+		buf = append(append(append(append(buf, c...), '|'), f.famFirst...), '|')
+		n := len(buf)
+		for _, e := range f.emails {
+			buf = append(buf[:n], e...)
+			fn(buf)
+		}
+		for _, p := range f.phones {
+			buf = append(buf[:n], p...)
+			fn(buf)
+		}
+		if f.street != "" {
+			buf = append(append(append(buf[:n], f.street...), '|'), f.post...)
+			fn(buf)
+		}
+	}
+	return buf
 }
 
 // namesakeHomes returns the name-at-address keys carried by records whose birth
@@ -165,14 +193,17 @@ func applyShared(fs []feat, sh Shared, nick *Nicknames) {
 
 func applySharedRange(fs []feat, sh Shared, nick *Nicknames) {
 	emails, phones := sh.Emails, sh.Phones
+	var buf []byte
+	var f *feat
+	mark := func(prefixed []byte) {
+		f.homonym = f.homonym || sh.Homes[string(prefixed[len(phoneHomePrefix):])]
+		f.homonymPhone = f.homonymPhone || sh.Homes[string(prefixed)]
+	}
 	for i := range fs {
-		f := &fs[i]
+		f = &fs[i]
 		f.homonym, f.homonymPhone = false, false
 		if len(sh.Homes) > 0 {
-			for _, k := range homeKeys(f, nick) {
-				f.homonym = f.homonym || sh.Homes[k]
-				f.homonymPhone = f.homonymPhone || sh.Homes[phoneHomePrefix+k]
-			}
+			buf = eachHomeKey(buf, f, nick, mark)
 		}
 		f.emailShared, f.phoneShared, f.emailOther = 0, 0, 0
 		for k, e := range f.emails {
@@ -193,45 +224,89 @@ func applySharedRange(fs []feat, sh Shared, nick *Nicknames) {
 
 // sharedValues returns the values carried by records whose first names differ
 // outright (the comparison's "different" level, not a typo or a nickname).
+//
+// Records are grouped by sorting (hash of value) << 26 | record index, as blocking
+// does, rather than in a map of a million strings, which took seconds.
 func sharedValues(fs []feat, cmp *comparer, values func(*feat) []string) map[string]bool {
-	first := map[string]int32{} // value → first record with a first name
-	out := map[string]bool{}
-	var names map[string][]int32 // value → records with first names, when 2+
+	entries := make([]uint64, 0, len(fs))
 	for i := range fs {
 		if fs[i].given1 == "" {
 			continue
 		}
 		for _, v := range values(&fs[i]) {
-			if j, ok := first[v]; ok {
-				if names == nil {
-					names = map[string][]int32{}
-				}
-				if names[v] == nil {
-					names[v] = []int32{j}
-				}
-				names[v] = append(names[v], int32(i))
-			} else {
-				first[v] = int32(i)
-			}
+			entries = append(entries, valueHash(v)<<idxBits|uint64(i))
 		}
 	}
-	for v, rs := range names {
-		if len(rs) > 50 {
-			out[v] = true // an office switchboard or a shared inbox
+	entries = radixSort(entries)
+	out := map[string]bool{}
+	var vs []string
+	var rs []int32
+	for a := 0; a < len(entries); {
+		h := entries[a] >> idxBits
+		b := a + 1
+		for b < len(entries) && entries[b]>>idxBits == h {
+			b++
+		}
+		if b-a < 2 {
+			a = b
 			continue
 		}
-	check:
-		for x := 0; x < len(rs); x++ {
-			for y := x + 1; y < len(rs); y++ {
-				a, b := &fs[rs[x]], &fs[rs[y]]
-				if clearlyDifferent(cmp, a, b) {
-					out[v] = true
-					break check
+		// The group's values, in record order, once per time a record carries one
+		// (its entries are adjacent): usually one value, two when hashes collide.
+		vs, rs = vs[:0], rs[:0]
+		for x := a; x < b; x++ {
+			i := int32(entries[x] & idxMask)
+			if x > a && entries[x] == entries[x-1] {
+				continue // this record's values were all taken
+			}
+			for _, v := range values(&fs[i]) {
+				if valueHash(v)<<idxBits>>idxBits == h {
+					vs, rs = append(vs, v), append(rs, i)
 				}
+			}
+		}
+		a = b
+		if !slices.ContainsFunc(vs, func(v string) bool { return v != vs[0] }) {
+			if sharedBy(fs, cmp, rs) {
+				out[vs[0]] = true
+			}
+			continue
+		}
+		for _, v := range slices.Compact(slices.Sorted(slices.Values(vs))) {
+			var of []int32
+			for k := range vs {
+				if vs[k] == v {
+					of = append(of, rs[k])
+				}
+			}
+			if sharedBy(fs, cmp, of) {
+				out[v] = true
 			}
 		}
 	}
 	return out
+}
+
+// valueHash hashes a value for sharedValues; tests make it collide.
+var valueHash = func(v string) uint64 { return keyHash(v, "") }
+
+// sharedBy says whether the records carrying one value share it: more than 50 of
+// them (an office switchboard or a shared inbox), or two whose first names differ.
+func sharedBy(fs []feat, cmp *comparer, rs []int32) bool {
+	if len(rs) < 2 {
+		return false
+	}
+	if len(rs) > 50 {
+		return true
+	}
+	for x := 0; x < len(rs); x++ {
+		for y := x + 1; y < len(rs); y++ {
+			if clearlyDifferent(cmp, &fs[rs[x]], &fs[rs[y]]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // clearlyDifferent reports first names that no typo explains: the "different" level,

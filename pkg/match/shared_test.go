@@ -1,6 +1,12 @@
 package match
 
-import "testing"
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
 
 // Jerry and Jeremy Long at one family mailbox, each with a phone of his own: a
 // namesake home, though one writes his name short.
@@ -32,6 +38,104 @@ func TestGmailFamilyMailbox(t *testing.T) {
 	} {
 		if got := gmailFamilyMailbox(c.email, c.fam); got != c.want {
 			t.Errorf("gmailFamilyMailbox(%q, %q) = %v, want %v", c.email, c.fam, got, c.want)
+		}
+	}
+}
+
+// sharedValuesByMap is sharedValues as it was, with maps: the sorted version must
+// give the same values, also when hashes collide.
+func sharedValuesByMap(fs []feat, cmp *comparer, values func(*feat) []string) map[string]bool {
+	first := map[string]int32{}
+	names := map[string][]int32{}
+	for i := range fs {
+		if fs[i].given1 == "" {
+			continue
+		}
+		for _, v := range values(&fs[i]) {
+			if j, ok := first[v]; ok {
+				if names[v] == nil {
+					names[v] = []int32{j}
+				}
+				names[v] = append(names[v], int32(i))
+			} else {
+				first[v] = int32(i)
+			}
+		}
+	}
+	out := map[string]bool{}
+	for v, rs := range names {
+		if len(rs) > 50 {
+			out[v] = true
+			continue
+		}
+	check:
+		for x := 0; x < len(rs); x++ {
+			for y := x + 1; y < len(rs); y++ {
+				if clearlyDifferent(cmp, &fs[rs[x]], &fs[rs[y]]) {
+					out[v] = true
+					break check
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestSharedValuesLikeMaps(t *testing.T) {
+	givens := []string{"Anna", "Ania", "Piotr", "Ewa", "Jan", "", "Maria"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	recs := make([]Record, 3000)
+	for i := range recs {
+		r := Record{GivenName: givens[rng.IntN(len(givens))], FamilyName: "Nowak"}
+		for range rng.IntN(3) {
+			r.Emails = append(r.Emails, fmt.Sprintf("x%d@example.org", rng.IntN(1500)))
+		}
+		if i%97 == 0 {
+			r.Emails = append(r.Emails, "office@example.org") // over 50 records
+		}
+		recs[i] = r
+	}
+	fs := prepareAll(recs)
+	cmp := &comparer{nick: DefaultNicknames()}
+	emails := func(f *feat) []string { return f.emails }
+	want := sharedValuesByMap(fs, cmp, emails)
+	if len(want) < 10 || !want["office@example.org"] {
+		t.Fatalf("test data too thin: %d shared", len(want))
+	}
+	check := func(name string) {
+		got := sharedValues(fs, cmp, emails)
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: %d shared values, want %d, or different ones", name, len(got), len(want))
+		}
+	}
+	check("keyHash")
+	defer func(h func(string) uint64) { valueHash = h }(valueHash)
+	valueHash = func(v string) uint64 { return uint64(len(v)) } // every hash collides
+	check("colliding hash")
+}
+
+// eachHomeKey builds, without allocating, the keys homeKeys returns, behind
+// phoneHomePrefix, one buffer serving every record.
+func TestEachHomeKeyLikeHomeKeys(t *testing.T) {
+	recs := []Record{
+		{GivenName: "Jerry", FamilyName: "Long", Emails: []string{"home.long@hotmail.com", "j@x.org"},
+			Phones: []string{"+34655968672"}, Street: "Calle Mayor 5", Postcode: "28013"},
+		{GivenName: "Anna", FamilyName: "Nowak Kos", Street: "Długa 1"},
+		{GivenName: "Ewa", Phones: []string{"+48600100200"}},
+		{GivenName: "Maximiliana", FamilyName: "Wójcik-Zielińska", Emails: []string{"a.very.long.address.indeed@example.org"}},
+	}
+	fs := prepareAll(recs)
+	nick := DefaultNicknames()
+	var buf []byte
+	for i := range fs {
+		var got []string
+		buf = eachHomeKey(buf, &fs[i], nick, func(k []byte) { got = append(got, string(k)) })
+		var want []string
+		for _, k := range homeKeys(&fs[i], nick) {
+			want = append(want, phoneHomePrefix+k)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %q, want %q", recs[i].GivenName, got, want)
 		}
 	}
 }
