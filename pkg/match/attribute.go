@@ -367,18 +367,18 @@ func (at *attributor) candidates(g *payerGroup) {
 		best[cl] = len(g.cands)
 		g.cands = append(g.cands, candidate{cluster: cl, rec: r, w: w, fits: fits})
 	}
-	for _, k := range at.nameKeys(g.variants[0].nameToks, true) {
-		recs := at.names[k]
-		if len(recs) > nameKeyCap {
-			continue
-		}
-		for _, r := range recs {
-			if seen[r] {
-				continue
-			}
+	consider := func(r int32) {
+		if !seen[r] {
 			seen[r] = true
 			w, fits := at.weigh(g, r)
 			add(r, w, fits)
+		}
+	}
+	for _, k := range at.nameKeys(g.variants[0].nameToks, true) {
+		if recs := at.names[k]; len(recs) <= nameKeyCap {
+			for _, r := range recs {
+				consider(r)
+			}
 		}
 	}
 	// The records bearing an email the title gives: a household's shared address
@@ -386,11 +386,7 @@ func (at *attributor) candidates(g *payerGroup) {
 	// likeliest payers, their names deciding between them.
 	for _, e := range g.variants[0].emails {
 		for _, r := range at.emails[e] {
-			if !seen[r] {
-				seen[r] = true
-				w, fits := at.weigh(g, r)
-				add(r, w, fits)
-			}
+			consider(r)
 		}
 	}
 	at.userCandidates(g, add)

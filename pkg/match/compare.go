@@ -294,12 +294,7 @@ func wordsMatch(aw, bw []string) int {
 		return 0
 	}
 	var buf [8]bool
-	var used []bool
-	if len(bw) <= len(buf) {
-		used = buf[:len(bw)]
-	} else {
-		used = make([]bool, len(bw))
-	}
+	used := scratch(buf[:0], len(bw))
 	exact := true
 	for _, x := range aw {
 		found := -1
@@ -362,12 +357,7 @@ func wordsWithin(sub, set []string) bool {
 		return false
 	}
 	var buf [8]bool
-	var used []bool
-	if len(set) <= len(buf) {
-		used = buf[:len(set)]
-	} else {
-		used = make([]bool, len(set))
-	}
+	used := scratch(buf[:0], len(set))
 	for _, y := range sub {
 		found := false
 		for k, x := range set {
@@ -713,4 +703,13 @@ func digitDiffers(x, y string) bool {
 		return false
 	}
 	return x[i] >= '0' && x[i] <= '9' && y[i] >= '0' && y[i] <= '9'
+}
+
+// scratch returns n cleared flags, in buf's room when it has enough: comparisons
+// of short names mark words used without allocating.
+func scratch(buf []bool, n int) []bool {
+	if n <= cap(buf) {
+		return buf[:n]
+	}
+	return make([]bool, n)
 }

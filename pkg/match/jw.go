@@ -51,17 +51,7 @@ func jwBound(a, b string) float64 {
 	if b := bound(min(la, lb)); b < 0.80 {
 		return b
 	}
-	var n [128]uint8
-	for i := 0; i < la; i++ {
-		n[a[i]&127]++
-	}
-	m := 0
-	for i := 0; i < lb; i++ {
-		if c := b[i] & 127; n[c] > 0 {
-			n[c]--
-			m++
-		}
-	}
+	m := sharedLetters(a, b)
 	if m == 0 {
 		return 0
 	}
@@ -79,17 +69,7 @@ func farApart(a, b string) bool {
 	if la == 0 || lb == 0 || la > 255 || lb > 255 {
 		return false
 	}
-	var n [128]uint8
-	for i := 0; i < la; i++ {
-		n[a[i]&127]++
-	}
-	m := 0
-	for i := 0; i < lb; i++ {
-		if c := b[i] & 127; n[c] > 0 {
-			n[c]--
-			m++
-		}
-	}
+	m := sharedLetters(a, b)
 	if max(la, lb)-m <= 2 {
 		return false
 	}
@@ -250,4 +230,21 @@ func editWithin2(a, b string) bool {
 		prev = cur
 	}
 	return prev[lb] <= 2
+}
+
+// sharedLetters counts the letters two strings have in common, each letter of a
+// matched once. Bytes are counted modulo 128, which can only add matches.
+func sharedLetters(a, b string) int {
+	var n [128]uint8
+	for i := 0; i < len(a); i++ {
+		n[a[i]&127]++
+	}
+	m := 0
+	for i := 0; i < len(b); i++ {
+		if c := b[i] & 127; n[c] > 0 {
+			n[c]--
+			m++
+		}
+	}
+	return m
 }
