@@ -308,3 +308,29 @@ func TestAttributeHouseholdEmailInTitle(t *testing.T) {
 		t.Errorf("%+v, want person %d (the member) by name", a, people[0])
 	}
 }
+
+// A contact's columns are read crosswise only on better grounds than two likenesses:
+// "FLORENCIA MARÍN DURÁN" is not María | Flores Serrano (Florencia~Flores and
+// Marín~María), while a contact written swapped, Zabegero | Antonia, still is
+// "ANTONIA ZABEGERO".
+func TestAttributeCrosswiseNeedsMoreThanLikeness(t *testing.T) {
+	at := &attributor{opt: AttributeOptions{Nicknames: DefaultNicknames()}, sc: newScorer(NewModel(), nil, DefaultNicknames())}
+	weigh := func(payer, contact Record) (float64, levels) {
+		a, b := prepare(&payer), prepare(&contact)
+		var lv levels
+		return at.score(&a, &b, &lv), lv
+	}
+	w, lv := weigh(Record{GivenName: "FLORENCIA", FamilyName: "MARIN DURAN"}, Record{GivenName: "María", FamilyName: "Flores Serrano"})
+	if lv[cGiven] != last(cGiven) || lv[cFamily] != last(cFamily) || w > 0 {
+		t.Errorf("Florencia Marín Durán against María Flores Serrano: levels %v, %.2f bits; want both names different", lv, w)
+	}
+	var plain levels
+	a, b := prepare(&Record{GivenName: "FLORENCIA", FamilyName: "MARIN DURAN"}), prepare(&Record{GivenName: "María", FamilyName: "Flores Serrano"})
+	if !at.sc.cmp.compare(&a, &b, &plain) {
+		t.Error("dedupe's comparison no longer reads these crosswise: the test shows nothing")
+	}
+	w, lv = weigh(Record{GivenName: "ANTONIA", FamilyName: "ZABEGERO"}, Record{GivenName: "Zabegero", FamilyName: "Antonia"})
+	if lv[cGiven] != lvExact || lv[cFamily] != lvExact || w <= 0 {
+		t.Errorf("Antonia Zabegero against a contact written swapped: levels %v, %.2f bits; want both exact", lv, w)
+	}
+}

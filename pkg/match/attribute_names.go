@@ -250,6 +250,15 @@ func (at *attributor) weigh(g *payerGroup, c int32) (float64, bool) {
 // "Kowalska Anna" is as common a name as against "Anna Kowalska".
 func (at *attributor) score(a, b *feat, lv *levels) float64 {
 	sw := at.sc.cmp.compare(a, b, lv)
+	if sw && lv[cGiven]+lv[cFamily] > 5 && a.family != "" && b.family != "" {
+		// The payer's name is tried split every way already (splits): reading a
+		// contact's columns crosswise is for a contact written swapped, and two
+		// likenesses at once across the columns are strangers' ("FLORENCIA MARÍN
+		// DURÁN" against María | Flores Serrano: Florencia~Flores, Marín~María).
+		lv[cGiven] = at.sc.cmp.given(a.given, a.given1, b.given, b.given1)
+		lv[cFamily] = family(a.family, a.famToks, b.family, b.famToks)
+		sw = false
+	}
 	if !sw && (lv[cGiven] == 3 || lv[cGiven] == 4) && at.otherName(a.given1, b.given1) {
 		// A bank copies the holder's name from its records; "MARIANO" against a
 		// María is another person, not a typo.
