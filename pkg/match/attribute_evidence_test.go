@@ -334,3 +334,20 @@ func TestAttributeCrosswiseNeedsMoreThanLikeness(t *testing.T) {
 		t.Errorf("Antonia Zabegero against a contact written swapped: levels %v, %.2f bits; want both exact", lv, w)
 	}
 }
+
+// A surname dropped weighs by how rare the lone one is only when the other name holds
+// it as written: "MORORETTI" against Moretti Rosales is a typo on top of a drop, and
+// the rarity of the typo says nothing.
+func TestAttributeLoneSurnameRarityNeedsTheWord(t *testing.T) {
+	at := &attributor{famWords: map[string]int32{"moretti": 1, "rosales": 40}, famRecords: 2 * tfMinValues}
+	contact := prepare(&Record{GivenName: "Julieta", FamilyName: "Moretti Rosales"})
+	for _, c := range []struct {
+		family string
+		ok     bool
+	}{{"MORETTI", true}, {"ROSALES", true}, {"MORORETTI", false}} {
+		payer := prepare(&Record{GivenName: "JULIETA", FamilyName: c.family})
+		if _, ok := at.wordU(&payer, &contact); ok != c.ok {
+			t.Errorf("%s against Moretti Rosales: lone-surname frequency used %v, want %v", c.family, ok, c.ok)
+		}
+	}
+}

@@ -364,15 +364,22 @@ func (at *attributor) nickIn(w string, words []string) bool {
 
 // wordU is the chance that a contact's family name holds the lone surname of a or b
 // (the one written with a single word while the other has two), the record itself
-// left out; ok is false when neither is a single word or the contacts are too few.
+// left out; ok is false when neither is a single word, the other does not hold it as
+// written, or the contacts are too few.
 func (at *attributor) wordU(a, b *feat) (float64, bool) {
 	var lone string
+	var pair []string
 	switch {
 	case len(a.famToks) == 1 && len(b.famToks) == 2:
-		lone = a.famToks[0]
+		lone, pair = a.famToks[0], b.famToks
 	case len(b.famToks) == 1 && len(a.famToks) == 2:
-		lone = b.famToks[0]
+		lone, pair = b.famToks[0], a.famToks
 	default:
+		return 0, false
+	}
+	if pair[0] != lone && pair[1] != lone {
+		// Mistyped as well as dropped: how rare the typo is says nothing (a term
+		// frequency is for a value both sides hold).
 		return 0, false
 	}
 	if at.famRecords < tfMinValues {
