@@ -128,7 +128,13 @@ func namesakeHomes(fs []feat, nick *Nicknames) map[string]bool {
 	found := make([][]string, shards)
 	_ = parallel(context.Background(), shards, func(lo, hi int) {
 		for sh := lo; sh < hi; sh++ {
-			at := map[string][]int32{}
+			// Sized for every key distinct, as nearly all are (one record's name at
+			// one address): growing it rehashed a million keys.
+			n := 0
+			for w := range parts {
+				n += len(parts[w][sh])
+			}
+			at := make(map[string][]int32, n)
 			for w := range parts {
 				for _, kr := range parts[w][sh] {
 					at[kr.key] = append(at[kr.key], kr.rec)

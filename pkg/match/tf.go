@@ -192,24 +192,30 @@ func (t *TF) Frequent(min int32) (values map[string]map[string]int32, totals map
 		}
 		name := Comparisons[c].Name
 		totals[name] = t.N[c]
-		m := map[string]int32{}
-		for v, n := range t.Counts[c] {
-			if n >= min {
-				m[v] = n
-			}
-		}
-		values[name] = m
+		values[name] = atLeast(t.Counts[c], min)
 	}
 	if t.Users != nil {
-		m := map[string]int32{}
-		for v, n := range t.Users {
-			if n >= min {
-				m[v] = n
-			}
-		}
-		values[usersKey], totals[usersKey] = m, t.NUsers
+		values[usersKey], totals[usersKey] = atLeast(t.Users, min), t.NUsers
 	}
 	return values, totals
+}
+
+// atLeast returns the values of counts at least min records share. They are counted
+// first, so that the map is made once at its size, not grown through rehashes.
+func atLeast(counts map[string]int32, min int32) map[string]int32 {
+	size := 0
+	for _, n := range counts {
+		if n >= min {
+			size++
+		}
+	}
+	m := make(map[string]int32, size)
+	for v, n := range counts {
+		if n >= min {
+			m[v] = n
+		}
+	}
+	return m
 }
 
 // NewTF rebuilds term frequencies from what Frequent returned.
