@@ -190,7 +190,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		for k := lo; k < hi; k++ {
 			i, j := pairOf(cands.pairs[k])
 			lv := unpack(pats[k])
-			weights[k] = float32(sc.weigh(&fs[i], &fs[j], &lv, pats[k]&swappedBit != 0))
+			weights[k] = float32(sc.weighAt(&fs[i], &fs[j], i, &lv, pats[k]&swappedBit != 0))
 		}
 	}, func(d int64) { progress("scoring", d, int64(len(pats))) }); err != nil {
 		return nil, err

@@ -33,11 +33,17 @@ func (s *scorer) score(a, b *feat, lv *levels) float64 {
 }
 
 func (s *scorer) weigh(a, b *feat, lv *levels, swapped bool) float64 {
+	return s.weighAt(a, b, -1, lv, swapped)
+}
+
+// weighAt is weigh for a pair whose first record a is record ia of the run that
+// counted s.tf (-1 for none): term frequencies are then read by index.
+func (s *scorer) weighAt(a, b *feat, ia int, lv *levels, swapped bool) float64 {
 	w := s.prior
 	for c := 0; c < numComp; c++ {
 		l := lv[c]
 		if l == lvExact && Comparisons[c].TF && !(swapped && (c == cGiven || c == cFamily)) {
-			if u, ok := s.tf.u(c, shared(c, a, b)); ok {
+			if u, ok := s.tf.uOf(c, ia, a, b); ok {
 				w += math.Log2(s.model.M[c][lvExact] / u)
 				continue
 			}
