@@ -37,7 +37,7 @@ func TestChainingGuard(t *testing.T) {
 		{GivenName: "Juan", FamilyName: "García", BirthDate: 19900707, Emails: []string{"juan@x.es"}},
 		{GivenName: "Juan", FamilyName: "García", Emails: []string{"juan@x.es"}},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	cl := newClusterer(fs, &comparer{nick: DefaultNicknames()})
 	if !cl.link(0, 2) {
 		t.Fatal("A–C refused")
@@ -85,7 +85,7 @@ func TestChainingGuardContacts(t *testing.T) {
 	nick := DefaultNicknames()
 	sc := newScorer(NewModel(), nil, nick)
 	guard := func(recs []Record) *clusterer {
-		cl := newClusterer(prepareAll(recs), &comparer{nick: nick})
+		cl := newClusterer(prepareAll(recs, DefaultNicknames()), &comparer{nick: nick})
 		cl.sc, cl.floor = sc, logit(chainFloor)
 		return cl
 	}

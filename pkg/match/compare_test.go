@@ -155,7 +155,7 @@ func TestNamesakeHome(t *testing.T) {
 		{GivenName: "Walter", FamilyName: "Ruiz", Emails: []string{"casa.ruiz@example.org"}},
 		{GivenName: "Walter", FamilyName: "Ruiz", Emails: []string{"w.ruiz@example.org"}},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	c := &comparer{nick: DefaultNicknames()}
 	sh := markShared(fs, c, c.nick)
 	if len(sh.Homes) != 1 {

@@ -3,7 +3,11 @@ package match
 import (
 	"maps"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/padron-org/padron/pkg/normalize"
 )
 
 // Values resolved once per record must give what the plain lookups give.
@@ -35,7 +39,7 @@ func randRecords(r *rand.Rand, n int) []Record {
 
 func TestTFRecordCountsMatchLookups(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
-	fs := prepareAll(randRecords(r, 3000))
+	fs := prepareAll(randRecords(r, 3000), DefaultNicknames())
 	tf := countTF(fs)
 	for c := 0; c < numComp; c++ {
 		if !Comparisons[c].TF {
@@ -71,4 +75,138 @@ func TestTFRecordCountsMatchLookups(t *testing.T) {
 			t.Fatalf("weighAt %v, weigh %v", a, b)
 		}
 	}
+}
+
+// nickTestNames returns names to compare: every name the lists hold, near misses of
+// them, names they lack (with diacritics, folded), double names, and lone letters.
+func nickTestNames(r *rand.Rand, n *Nicknames) []string {
+	var names []string
+	for name := range n.groups {
+		names = append(names, name)
+	}
+	slices.Sort(names) // map order would make the draws below differ per run
+	const letters = "abcdeijklmnorstuwyz"
+	for _, s := range slices.Clone(names) {
+		names = append(names, mutate(r, s, letters))
+	}
+	for _, s := range []string{"Zdzisław", "Łucja", "Ñuño", "Jürgen", "Bartłomiw", "Naacho", "tedd", "jsn", "x", "b", "María José", "Jan Maria"} {
+		names = append(names, normalize.Fold(s))
+	}
+	for range 200 {
+		names = append(names, randWord(r, letters, 9))
+	}
+	return slices.DeleteFunc(names, func(s string) bool { return s == "" })
+}
+
+// The nickname tests with refs must agree with the plain lookups, for the built-in
+// lists and for lists a user extended: names added to a group, names put under
+// several, new groups.
+func TestNickRefsMatchLookups(t *testing.T) {
+	user := DefaultNicknames().Clone()
+	err := user.Add(strings.NewReader("katarzyna: kasiulka, kaska\nzdzislaw: zdzich, zdzisio, ted\nbartlomiej: bartus, bartek\nnuno: nunito\n"), "user.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nick := range []*Nicknames{DefaultNicknames(), user, NewNicknames()} {
+		r := rand.New(rand.NewPCG(1, 2))
+		names := nickTestNames(r, nick)
+		c := &comparer{nick: nick}
+		pick := func() (string, int32) {
+			s := names[r.IntN(len(names))]
+			ref := nick.ref(s)
+			if r.IntN(5) == 0 {
+				ref = 0 // not looked up
+			}
+			return s, ref
+		}
+		var same, typo, miss, levels [7]int
+		for range 300_000 {
+			a, ra := pick()
+			b, rb := pick()
+			if r.IntN(3) == 0 {
+				// Names of one group, or a near miss of one: most random pairs are
+				// strangers, and the tests would only see "no".
+				if e := nick.groups[a]; e != nil {
+					g := nick.names[e.ids[r.IntN(len(e.ids))]]
+					b = g[r.IntN(len(g))]
+					switch r.IntN(3) {
+					case 0:
+						b = mutate(r, b, "aeiklnorst")
+					case 1:
+						b = slip(r, b)
+					}
+					rb = nick.ref(b)
+				}
+			}
+			if got, want := nick.sameRef(a, ra, b, rb), nick.Same(a, b); got != want {
+				t.Fatalf("sameRef(%q %d, %q %d) = %v, Same %v", a, ra, b, rb, got, want)
+			} else if got {
+				same[0]++
+			}
+			if got, want := c.nickTypo(a, b, rb), c.nickTypo(a, b, 0); got != want {
+				t.Fatalf("nickTypo(%q, %q %d) = %v, plain %v", a, b, rb, got, want)
+			} else if got {
+				typo[0]++
+			}
+			for _, p := range [2][2]string{{a, b}, {b, a}} {
+				rx, rn := ra, rb
+				if p[0] == b {
+					rx, rn = rb, ra
+				}
+				if got, want := nick.misspelt(p[0], rx, p[1], rn), nick.Misspelt(p[0], p[1]); got != want {
+					t.Fatalf("misspelt(%q %d, %q %d) = %v, Misspelt %v", p[0], rx, p[1], rn, got, want)
+				} else if got {
+					miss[0]++
+				}
+			}
+			a1, _, _ := strings.Cut(a, " ")
+			b1, _, _ := strings.Cut(b, " ")
+			ra1, rb1 := nick.ref(a1), nick.ref(b1)
+			got, want := c.given(a, a1, b, b1, ra1, rb1), c.given(a, a1, b, b1, 0, 0)
+			if got != want {
+				t.Fatalf("given(%q, %q) with refs %d, without %d", a, b, got, want)
+			}
+			levels[got]++
+		}
+		t.Logf("%d names: same %d, nickTypo %d, misspelt %d, given levels %v", len(names), same[0], typo[0], miss[0], levels)
+		if nick.Len() > 0 && (same[0] == 0 || typo[0] == 0 || miss[0] == 0) {
+			t.Fatal("the draws never hit a nickname: the test proves nothing")
+		}
+	}
+}
+
+// Run's records carry refs from prepareAll: each must be what ref gives.
+func TestPrepareAllRefs(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	recs := randRecords(r, 2000)
+	fs := prepareAll(recs, DefaultNicknames())
+	for i := range fs {
+		want := int32(0)
+		if fs[i].given1 != "" {
+			want = DefaultNicknames().ref(fs[i].given1)
+		}
+		if fs[i].nick1 != want {
+			t.Fatalf("record %d (%q): ref %d, want %d", i, fs[i].given1, fs[i].nick1, want)
+		}
+	}
+	for _, f := range prepareAll(recs, nil) {
+		if f.nick1 != 0 {
+			t.Fatal("prepareAll without lists set a ref")
+		}
+	}
+}
+
+// slip makes the kind of typo Misspelt looks for: a letter after the first replaced
+// by its neighbour on the keyboard, or doubled.
+func slip(r *rand.Rand, s string) string {
+	if len(s) < 2 {
+		return s
+	}
+	i := 1 + r.IntN(len(s)-1)
+	c := s[i]
+	if r.IntN(2) == 0 || c < 'a' || c > 'z' {
+		return s[:i] + string(c) + s[i:]
+	}
+	nb := keyNeighbours[c-'a']
+	return s[:i] + string(nb[r.IntN(len(nb))]) + s[i+1:]
 }

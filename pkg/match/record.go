@@ -60,11 +60,15 @@ type feat struct {
 	dob       int32
 	dobS      string // "yyyymmdd" or ""
 	days      int32  // birth date as days since 1970-01-01 (negative before)
-	street    string
-	post      string
-	city      string
-	natID     string
-	occ       string
+	// nick1 is given1's place in the run's nickname lists (see Nicknames.ref), looked
+	// up once here rather than in every pair; 0 when not looked up. It fills the
+	// padding after days: feat stays six cache lines.
+	nick1  int32
+	street string
+	post   string
+	city   string
+	natID  string
+	occ    string
 }
 
 func prepare(r *Record) feat {

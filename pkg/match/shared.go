@@ -318,8 +318,8 @@ func sharedBy(fs []feat, cmp *comparer, rs []int32) bool {
 // clearlyDifferent reports first names that no typo explains: the "different" level,
 // in either order, and not one edit apart (Ana/Aja).
 func clearlyDifferent(cmp *comparer, a, b *feat) bool {
-	return cmp.given(a.given, a.given1, b.given, b.given1) == last(cGiven) &&
-		cmp.given(a.given, a.given1, b.family, firstTok(b.family)) == last(cGiven) &&
+	return cmp.given(a.given, a.given1, b.given, b.given1, a.nick1, b.nick1) == last(cGiven) &&
+		cmp.given(a.given, a.given1, b.family, firstTok(b.family), a.nick1, 0) == last(cGiven) &&
 		!editAtMost1(a.given1, b.given1) && jaroWinkler(a.given1, b.given1) < 0.75
 }
 

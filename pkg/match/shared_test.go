@@ -15,7 +15,7 @@ func TestNamesakeHomeNickname(t *testing.T) {
 		{GivenName: "Jerry", FamilyName: "Long", Emails: []string{"home.long7967@hotmail.com"}, Phones: []string{"+34655968672"}, BirthDate: 19430123},
 		{GivenName: "Jeremy", FamilyName: "Long", Emails: []string{"home.long7967@hotmail.com"}, Phones: []string{"+34625140909"}},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	c := &comparer{nick: DefaultNicknames()}
 	markShared(fs, c, c.nick)
 	var lv levels
@@ -95,7 +95,7 @@ func TestSharedValuesLikeMaps(t *testing.T) {
 		}
 		recs[i] = r
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	cmp := &comparer{nick: DefaultNicknames()}
 	emails := func(f *feat) []string { return f.emails }
 	want := sharedValuesByMap(fs, cmp, emails)
@@ -124,7 +124,7 @@ func TestEachHomeKeyLikeHomeKeys(t *testing.T) {
 		{GivenName: "Ewa", Phones: []string{"+48600100200"}},
 		{GivenName: "Maximiliana", FamilyName: "Wójcik-Zielińska", Emails: []string{"a.very.long.address.indeed@example.org"}},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	nick := DefaultNicknames()
 	var buf []byte
 	for i := range fs {
