@@ -96,7 +96,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 			if f.given1 == "" {
 				return
 			}
-			for _, g := range r.nick.Canon(f.given1) {
+			for _, g := range r.nick.canon1(f) {
 				for _, t := range f.famToks {
 					emit(g, prefix(t, 3)) // a typo late in the surname
 				}
@@ -143,7 +143,7 @@ func newRules(nick *Nicknames, capN int) *Rules {
 			if f.given1 == "" || f.post == "" {
 				return
 			}
-			for _, g := range r.nick.Canon(f.given1) {
+			for _, g := range r.nick.canon1(f) {
 				emit(g, f.post)
 			}
 		}, map[int][]uint8{cGiven: {1}, cPostcode: {1}}},
@@ -449,7 +449,7 @@ func prefix(s string, n int) string {
 // givenKeys returns the canonical forms of a record's first given name and, for a
 // double name, of the whole ("Chema" and "José María" both give "jose maria").
 func (rs *Rules) givenKeys(f *feat) []string {
-	keys := rs.nick.Canon(f.given1)
+	keys := rs.nick.canon1(f)
 	if f.given == f.given1 {
 		return keys
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unsafe"
 
 	"github.com/padron-org/padron/pkg/normalize"
 )
@@ -182,6 +183,19 @@ func (n *Nicknames) sameRef(a string, ra int32, b string, rb int32) bool {
 		return ra == rb
 	}
 	return n.Same(a, b)
+}
+
+// canon1 is Canon(f.given1), read through the record's ref when it has one (see
+// feat.nick1): no lookup, and no list made for a name the lists lack. The result is
+// shared, as Canon's is.
+func (n *Nicknames) canon1(f *feat) []string {
+	switch r := f.nick1; {
+	case r > 0:
+		return n.canon[r-1 : r : r]
+	case r == refNone:
+		return unsafe.Slice(&f.given1, 1)
+	}
+	return n.Canon(f.given1)
 }
 
 // groupsOf returns the group ids of a name whose ref is r, in buf when it has one.

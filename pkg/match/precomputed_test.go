@@ -210,3 +210,31 @@ func slip(r *rand.Rand, s string) string {
 	nb := keyNeighbours[c-'a']
 	return s[:i] + string(nb[r.IntN(len(nb))]) + s[i+1:]
 }
+
+// canon1 reads a record's canonical names through its ref: the same as Canon, for
+// records prepared with the built-in lists, with extended ones, and without refs.
+func TestCanon1MatchesCanon(t *testing.T) {
+	user := DefaultNicknames().Clone()
+	if err := user.Add(strings.NewReader("katarzyna: kasiulka\nzdzislaw: zdzich, ted\n"), "user.txt"); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, nick := range []*Nicknames{DefaultNicknames(), user} {
+		names := nickTestNames(r, nick)
+		recs := make([]Record, 5000)
+		for i := range recs {
+			recs[i].GivenName = names[r.IntN(len(names))]
+			if i%3 == 0 {
+				recs[i].GivenName += " " + names[r.IntN(len(names))]
+			}
+		}
+		for _, refs := range []*Nicknames{nick, nil} {
+			fs := prepareAll(recs, refs)
+			for i := range fs {
+				if got, want := nick.canon1(&fs[i]), nick.Canon(fs[i].given1); !slices.Equal(got, want) {
+					t.Fatalf("canon1(%q, ref %d) = %q, Canon %q", fs[i].given1, fs[i].nick1, got, want)
+				}
+			}
+		}
+	}
+}

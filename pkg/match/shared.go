@@ -51,7 +51,7 @@ func homeKeys(f *feat, nick *Nicknames) []string {
 		return nil
 	}
 	var keys []string
-	for _, c := range nick.Canon(f.given1) {
+	for _, c := range nick.canon1(f) {
 		name := c + "|" + f.famFirst + "|"
 		for _, e := range f.emails {
 			keys = append(keys, name+e)
@@ -73,7 +73,7 @@ func eachHomeKey(buf []byte, f *feat, nick *Nicknames, fn func(prefixed []byte))
 	if f.given1 == "" || f.famFirst == "" {
 		return buf
 	}
-	for _, c := range nick.Canon(f.given1) {
+	for _, c := range nick.canon1(f) {
 		buf = append(buf[:0], phoneHomePrefix...)
 		buf = append(append(append(append(buf, c...), '|'), f.famFirst...), '|')
 		n := len(buf)
