@@ -2,7 +2,9 @@ package match
 
 import (
 	"context"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -129,5 +131,32 @@ func TestChainingGuardContacts(t *testing.T) {
 		if got := cl.link(0, 2); got != dated {
 			t.Errorf("birth date in common %v: A–C joined %v, want %v", dated, got, dated)
 		}
+	}
+}
+
+// clusters numbers groups as a map of roots did: in order of their smallest record.
+func TestClustersNumberLikeMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	recs := make([]Record, 5000)
+	cl := newClusterer(prepareAll(recs, nil), &comparer{nick: DefaultNicknames()})
+	for range 3000 {
+		cl.union(r.IntN(len(recs)), r.IntN(len(recs)))
+	}
+	want := make([]int32, len(recs))
+	ids := map[int32]int32{}
+	for i := range want {
+		root := cl.find(int32(i))
+		id, ok := ids[root]
+		if !ok {
+			id = int32(len(ids))
+			ids[root] = id
+		}
+		want[i] = id
+	}
+	if got := cl.clusters(); !slices.Equal(got, want) {
+		t.Fatal("clusters numbered otherwise than by a map of roots")
+	}
+	if len(ids) < 100 || len(ids) > 4000 {
+		t.Fatalf("test data too thin: %d clusters", len(ids))
 	}
 }
