@@ -78,6 +78,9 @@ func unpack(p uint32) (l levels) {
 	return l
 }
 
+// levelOf returns comparison c's level in a stored pattern: unpack's, for one.
+func levelOf(p uint32, c int) uint8 { return uint8(p >> (3 * c) & 7) }
+
 func last(c int) uint8 { return uint8(len(Comparisons[c].Levels) - 1) }
 
 // comparer compares prepared records.
