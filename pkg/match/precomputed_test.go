@@ -238,3 +238,27 @@ func TestCanon1MatchesCanon(t *testing.T) {
 		}
 	}
 }
+
+// prepare splits the family name once for its three word lists: each is what
+// splitting it for that list gave.
+func TestPrepareWordLists(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 3))
+	names := []string{"", "Nowak", "García López", " de la  Cruz ", "Nowak-Kowalska", "O'Neil", "x", "Łucja Maria", "  "}
+	for range 2000 {
+		rec := Record{GivenName: names[r.IntN(len(names))], FamilyName: names[r.IntN(len(names))]}
+		f := prepare(&rec)
+		words := strings.Fields(f.family)
+		var toks []string
+		for _, w := range words {
+			if len(w) >= 2 {
+				toks = append(toks, w)
+			}
+		}
+		if want := append(append([]string(nil), f.givenToks...), words...); !slices.Equal(f.nameToks, want) || (f.nameToks == nil) != (want == nil) {
+			t.Fatalf("%q %q: nameToks %q, want %q", rec.GivenName, rec.FamilyName, f.nameToks, want)
+		}
+		if !slices.Equal(f.famToks, toks) || f.famInit != initials(words) {
+			t.Fatalf("%q: famToks %q famInit %b, want %q %b", rec.FamilyName, f.famToks, f.famInit, toks, initials(words))
+		}
+	}
+}

@@ -91,8 +91,11 @@ func prepare(r *Record) feat {
 		}
 	}
 	f.given1, _, _ = strings.Cut(f.given, " ")
+	// The family name's words, split once: three lists are made of them.
+	var famWords []string
 	if f.family != "" {
-		for _, t := range strings.Fields(f.family) {
+		famWords = strings.Fields(f.family)
+		for _, t := range famWords {
 			if len(t) >= 2 {
 				f.famToks = append(f.famToks, t)
 			}
@@ -102,9 +105,11 @@ func prepare(r *Record) feat {
 	if f.given != "" {
 		f.givenToks = strings.Fields(f.given)
 	}
-	f.nameToks = append(append([]string(nil), f.givenToks...), strings.Fields(f.family)...)
+	if n := len(f.givenToks) + len(famWords); n > 0 {
+		f.nameToks = append(append(make([]string, 0, n), f.givenToks...), famWords...)
+	}
 	f.givenInit = initials(f.givenToks)
-	f.famInit = initials(strings.Fields(f.family))
+	f.famInit = initials(famWords)
 	f.initials = f.givenInit | f.famInit
 	if r.BirthDate > 0 {
 		f.dobS = itoa8(r.BirthDate)
