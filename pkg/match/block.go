@@ -386,7 +386,10 @@ func mergePairs(lists [][]uint64, stats []RuleStats) *candidates {
 	for _, l := range lists {
 		total += len(l)
 	}
-	c := &candidates{pairs: make([]uint64, 0, total/2+1), rules: make([]uint16, 0, total/2+1)}
+	// Room for every pair found, the bound of the distinct ones: most pairs are found
+	// by one rule (at 1M, 9.9M of 12.1M), and growing from half of them copied the
+	// lists three times, the old array held beside the new each time.
+	c := &candidates{pairs: make([]uint64, 0, total), rules: make([]uint16, 0, total)}
 	pos := make([]int, len(lists))
 	// A small binary heap of list indexes, ordered by their current pair.
 	heap := make([]int, 0, len(lists))
