@@ -257,6 +257,9 @@ func TestPrepareWordLists(t *testing.T) {
 		if want := append(append([]string(nil), f.givenToks...), words...); !slices.Equal(f.nameToks, want) || (f.nameToks == nil) != (want == nil) {
 			t.Fatalf("%q %q: nameToks %q, want %q", rec.GivenName, rec.FamilyName, f.nameToks, want)
 		}
+		if !slices.Equal(famWords(&f), words) {
+			t.Fatalf("%q: famWords %q, want %q", rec.FamilyName, famWords(&f), words)
+		}
 		if !slices.Equal(f.famToks, toks) || f.famInit != initials(words) {
 			t.Fatalf("%q: famToks %q famInit %b, want %q %b", rec.FamilyName, f.famToks, f.famInit, toks, initials(words))
 		}

@@ -92,10 +92,10 @@ func prepare(r *Record) feat {
 	}
 	f.given1, _, _ = strings.Cut(f.given, " ")
 	// The family name's words, split once: three lists are made of them.
-	var famWords []string
+	var words []string
 	if f.family != "" {
-		famWords = strings.Fields(f.family)
-		for _, t := range famWords {
+		words = strings.Fields(f.family)
+		for _, t := range words {
 			if len(t) >= 2 {
 				f.famToks = append(f.famToks, t)
 			}
@@ -105,11 +105,11 @@ func prepare(r *Record) feat {
 	if f.given != "" {
 		f.givenToks = strings.Fields(f.given)
 	}
-	if n := len(f.givenToks) + len(famWords); n > 0 {
-		f.nameToks = append(append(make([]string, 0, n), f.givenToks...), famWords...)
+	if n := len(f.givenToks) + len(words); n > 0 {
+		f.nameToks = append(append(make([]string, 0, n), f.givenToks...), words...)
 	}
 	f.givenInit = initials(f.givenToks)
-	f.famInit = initials(famWords)
+	f.famInit = initials(words)
 	f.initials = f.givenInit | f.famInit
 	if r.BirthDate > 0 {
 		f.dobS = itoa8(r.BirthDate)
@@ -127,6 +127,11 @@ func prepare(r *Record) feat {
 	}
 	return f
 }
+
+// famWords returns the words of f's family name, all of them (famToks leaves out
+// single letters): the tail of nameToks, which prepare makes of the given name's
+// words and these.
+func famWords(f *feat) []string { return f.nameToks[len(f.givenToks):] }
 
 func itoa8(v int32) string {
 	var b [8]byte

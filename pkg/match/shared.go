@@ -424,7 +424,7 @@ func mailboxOfOther(email string, f *feat, nick *Nicknames) bool {
 	if len(l) < 2 {
 		return false
 	}
-	famToks := strings.Fields(f.family)
+	famToks := famWords(f)
 	other := false
 	for _, o := range [2][2][]string{{f.givenToks, famToks}, {famToks, f.givenToks}} {
 		switch nameFit(string(l), o[0], o[1], nick) {
