@@ -97,7 +97,7 @@ func Attribute(ctx context.Context, contacts []Record, cluster []int32, people i
 		return res, nil
 	}
 	at := &attributor{opt: opt, cluster: cluster, people: people, sc: newScorer(opt.Model, opt.TF, opt.Nicknames), contacts: contacts}
-	at.cf = prepareAll(contacts)
+	at.cf = prepareAll(contacts, nil) // compared with prepare's feats too: no refs
 	for i := range contacts {
 		if at.cf[i].family == "" {
 			if r, ok := nameFromEmail(&contacts[i]); ok {

@@ -215,7 +215,7 @@ func TestInitialFromUserName(t *testing.T) {
 	recs, res := attributionFixture(t)
 	recs = append(recs, Record{ID: 5701, Emails: []string{"mkowalik@example.com"}}, Record{ID: 5702, Emails: []string{"xkowalik@example.com"}})
 	at := &attributor{opt: AttributeOptions{Nicknames: DefaultNicknames()}, sc: newScorer(res.Model, res.TF, DefaultNicknames()), contacts: recs}
-	at.cf = prepareAll(recs)
+	at.cf = prepareAll(recs, nil)
 	at.index()
 	weight := func(given string) float64 {
 		g := at.group([]Payer{{Record: Record{GivenName: given, FamilyName: "KOWALIK"}}})[0]

@@ -88,7 +88,7 @@ func TestAttributeMiddleNameAndContactFromEmail(t *testing.T) {
 	// The rare first given name counts as much with the middle name as without: the
 	// bank's longer name costs no more than the level's own m.
 	at := &attributor{opt: AttributeOptions{Nicknames: DefaultNicknames()}, sc: newScorer(res.Model, res.TF, DefaultNicknames())}
-	at.cf = prepareAll(recs)
+	at.cf = prepareAll(recs, nil)
 	with := payerGroup{variants: splits(&payers[0].Record, nil)}
 	without := payerGroup{variants: splits(&Record{GivenName: "OLIWER", FamilyName: "BRZECZEK"}, nil)}
 	ww, _ := at.weigh(&with, int32(n))
@@ -149,11 +149,11 @@ func TestSecondSurnameWeight(t *testing.T) {
 	// Not counted: a married name, a full name split at the wrong word.
 	person(Record{GivenName: "Anna", FamilyName: "Nowak-Kowalska"}, Record{GivenName: "Anna", FamilyName: "Kowalska"})
 	person(Record{GivenName: "María José Font", FamilyName: "Tejero"}, Record{GivenName: "María José", FamilyName: "Font Tejero"})
-	got := secondSurnameWeight(prepareAll(recs), cluster)
+	got := secondSurnameWeight(prepareAll(recs, nil), cluster)
 	if want := math.Log2(61.0 / 4.0); math.Abs(got-want) > 1e-9 {
 		t.Errorf("weight %.3f bits, want log2(61/4) = %.3f", got, want)
 	}
-	if got := secondSurnameWeight(prepareAll(recs[:20]), cluster[:20]); got != secondSurnameBits {
+	if got := secondSurnameWeight(prepareAll(recs[:20], nil), cluster[:20]); got != secondSurnameBits {
 		t.Errorf("10 pairs: %.3f bits, want the default %d", got, secondSurnameBits)
 	}
 }

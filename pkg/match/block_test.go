@@ -17,7 +17,7 @@ func TestBlockingPairsAndStats(t *testing.T) {
 		{GivenName: "Piotr", FamilyName: "Zieliński", Phones: []string{"+48600100200"}},
 		{GivenName: "Ewa", FamilyName: "Kos"},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	rs := newRules(DefaultNicknames(), 0)
 	c, stats, err := rs.block(context.Background(), fs, nil, nil)
 	if err != nil {
@@ -100,7 +100,7 @@ func TestKeyEntriesSplitLikeOnePass(t *testing.T) {
 	}
 	recs[len(recs)-1].Phones = []string{"+48600100200"}
 	recs[0].Phones = []string{"+48600100200"}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	rs := newRules(DefaultNicknames(), 0)
 	got := rs.keyEntries(context.Background(), fs)
 	for ri, ru := range rs.list {
@@ -127,7 +127,7 @@ func TestKeyEntriesSplitLikeOnePass(t *testing.T) {
 // Making the keys is part of blocking: block tells its progress before it starts,
 // so that the run's phase times do not count it in preparing.
 func TestBlockTellsProgressFirst(t *testing.T) {
-	fs := prepareAll([]Record{{GivenName: "Anna", FamilyName: "Nowak"}, {GivenName: "Anna", FamilyName: "Nowak"}})
+	fs := prepareAll([]Record{{GivenName: "Anna", FamilyName: "Nowak"}, {GivenName: "Anna", FamilyName: "Nowak"}}, DefaultNicknames())
 	rs := newRules(DefaultNicknames(), 0)
 	var calls [][2]int
 	if _, _, err := rs.block(context.Background(), fs, nil, func(d, t int) { calls = append(calls, [2]int{d, t}) }); err != nil {

@@ -147,15 +147,20 @@ func personal(lv *levels) bool {
 // clusters numbers the groups 0..k-1 in order of their smallest record.
 func (c *clusterer) clusters() []int32 {
 	out := make([]int32, len(c.parent))
-	ids := make(map[int32]int32)
+	// Each root's number, -1 until given: roots are record indexes, so a slice serves
+	// where a map of a million roots grew through rehashes.
+	ids := make([]int32, len(c.parent))
+	for i := range ids {
+		ids[i] = -1
+	}
+	next := int32(0)
 	for i := range c.parent {
 		r := c.find(int32(i))
-		id, ok := ids[r]
-		if !ok {
-			id = int32(len(ids))
-			ids[r] = id
+		if ids[r] < 0 {
+			ids[r] = next
+			next++
 		}
-		out[i] = id
+		out[i] = ids[r]
 	}
 	return out
 }

@@ -2,7 +2,9 @@ package match
 
 import (
 	"context"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -37,7 +39,7 @@ func TestChainingGuard(t *testing.T) {
 		{GivenName: "Juan", FamilyName: "García", BirthDate: 19900707, Emails: []string{"juan@x.es"}},
 		{GivenName: "Juan", FamilyName: "García", Emails: []string{"juan@x.es"}},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	cl := newClusterer(fs, &comparer{nick: DefaultNicknames()})
 	if !cl.link(0, 2) {
 		t.Fatal("A–C refused")
@@ -85,7 +87,7 @@ func TestChainingGuardContacts(t *testing.T) {
 	nick := DefaultNicknames()
 	sc := newScorer(NewModel(), nil, nick)
 	guard := func(recs []Record) *clusterer {
-		cl := newClusterer(prepareAll(recs), &comparer{nick: nick})
+		cl := newClusterer(prepareAll(recs, DefaultNicknames()), &comparer{nick: nick})
 		cl.sc, cl.floor = sc, logit(chainFloor)
 		return cl
 	}
@@ -129,5 +131,32 @@ func TestChainingGuardContacts(t *testing.T) {
 		if got := cl.link(0, 2); got != dated {
 			t.Errorf("birth date in common %v: A–C joined %v, want %v", dated, got, dated)
 		}
+	}
+}
+
+// clusters numbers groups as a map of roots did: in order of their smallest record.
+func TestClustersNumberLikeMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	recs := make([]Record, 5000)
+	cl := newClusterer(prepareAll(recs, nil), &comparer{nick: DefaultNicknames()})
+	for range 3000 {
+		cl.union(r.IntN(len(recs)), r.IntN(len(recs)))
+	}
+	want := make([]int32, len(recs))
+	ids := map[int32]int32{}
+	for i := range want {
+		root := cl.find(int32(i))
+		id, ok := ids[root]
+		if !ok {
+			id = int32(len(ids))
+			ids[root] = id
+		}
+		want[i] = id
+	}
+	if got := cl.clusters(); !slices.Equal(got, want) {
+		t.Fatal("clusters numbered otherwise than by a map of roots")
+	}
+	if len(ids) < 100 || len(ids) > 4000 {
+		t.Fatalf("test data too thin: %d clusters", len(ids))
 	}
 }

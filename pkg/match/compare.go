@@ -78,6 +78,9 @@ func unpack(p uint32) (l levels) {
 	return l
 }
 
+// levelOf returns comparison c's level in a stored pattern: unpack's, for one.
+func levelOf(p uint32, c int) uint8 { return uint8(p >> (3 * c) & 7) }
+
 func last(c int) uint8 { return uint8(len(Comparisons[c].Levels) - 1) }
 
 // comparer compares prepared records.
@@ -89,7 +92,7 @@ type comparer struct {
 // and family name swapped on one side ("KOWALSKA ANNA" typed into the given-name
 // column).
 func (c *comparer) compare(a, b *feat, lv *levels) (swapped bool) {
-	lv[cGiven] = c.given(a.given, a.given1, b.given, b.given1)
+	lv[cGiven] = c.given(a.given, a.given1, b.given, b.given1, a.nick1, b.nick1)
 	lv[cFamily] = family(a.family, a.famToks, b.family, b.famToks)
 	if lv[cGiven]+lv[cFamily] > 4 && a.given != "" && b.given != "" {
 		swapped = c.swapNames(a, b, lv)
@@ -142,14 +145,14 @@ func (c *comparer) swapNames(a, b *feat, lv *levels) bool {
 		if b.givenInit&a.famInit == 0 {
 			return false
 		}
-		if g := c.given(a.family, firstTok(a.family), b.given, b.given1); g < lv[cGiven] && g <= 4 {
+		if g := c.given(a.family, firstTok(a.family), b.given, b.given1, 0, b.nick1); g < lv[cGiven] && g <= 4 {
 			lv[cGiven] = g
 			return true
 		}
 		return false
 	}
 	if a.givenInit&b.famInit != 0 || a.famInit&b.givenInit != 0 {
-		g := c.given(a.given, a.given1, b.family, b.famFirst)
+		g := c.given(a.given, a.given1, b.family, b.famFirst, a.nick1, 0)
 		f := family(a.family, a.famToks, b.given, b.givenToks)
 		if g+f < lv[cGiven]+lv[cFamily] && g <= 4 && f <= 4 {
 			lv[cGiven], lv[cFamily] = g, f
@@ -174,14 +177,16 @@ func firstTok(s string) string {
 	return f
 }
 
-func (c *comparer) given(a, a1, b, b1 string) uint8 {
+// given compares two given names, whole and first words (a1, b1); ra and rb are the
+// first words' refs (see Nicknames.ref), 0 when not looked up.
+func (c *comparer) given(a, a1, b, b1 string, ra, rb int32) uint8 {
 	switch {
 	case a == "" || b == "":
 		return lvMissing
 	case a == b:
 		return lvExact
 	// Same(a, b) is asked only of double names: for single ones it is Same(a1, b1).
-	case a1 == b1 || c.nick.Same(a1, b1) || (a != a1 || b != b1) && (c.nick.Same(a, b) || shareWord(a, b)):
+	case a1 == b1 || c.nick.sameRef(a1, ra, b1, rb) || (a != a1 || b != b1) && (c.nick.Same(a, b) || shareWord(a, b)):
 		return 2
 	case genderPair(a1, b1):
 		return 6 // Mario/María, Daniel/Daniela: siblings and spouses, not typos
@@ -202,16 +207,21 @@ func (c *comparer) given(a, a1, b, b1 string) uint8 {
 		return 4
 	case (len(a1) == 1 || len(b1) == 1) && a1[0] == b1[0]:
 		return 5
-	case c.nickTypo(a1, b1) || c.nickTypo(b1, a1) || c.nick.Misspelt(a1, b1) || c.nick.Misspelt(b1, a1):
+	case c.nickTypo(a1, b1, rb) || c.nickTypo(b1, a1, ra) || c.nick.misspelt(a1, ra, b1, rb) || c.nick.misspelt(b1, rb, a1, ra):
 		return 4 // "Bartłomiw" and "Bartek", "Naacho" and "Ignacio": a name or its short form mistyped
 	}
 	return 6
 }
 
-// nickTypo reports whether a is a mistyped form of a name b is short for.
-func (c *comparer) nickTypo(a, b string) bool {
-	if len(a) < 5 {
+// nickTypo reports whether a is a mistyped form of a name b is short for; rb is b's
+// ref (see Nicknames.ref).
+func (c *comparer) nickTypo(a, b string, rb int32) bool {
+	switch {
+	case len(a) < 5 || rb == refNone:
 		return false
+	case rb > 0:
+		full := c.nick.canon[rb-1]
+		return full != b && full[0] == a[0] && editWithin2(a, full)
 	}
 	for _, full := range c.nick.Canon(b) {
 		if full != b && full[0] == a[0] && editWithin2(a, full) {

@@ -115,6 +115,11 @@ func TestLevelsFitPattern(t *testing.T) {
 	if got := unpack(lv.pattern() | swappedBit); got != lv {
 		t.Errorf("unpack(pattern) = %v, want %v", got, lv)
 	}
+	for c := range numComp {
+		if got := levelOf(lv.pattern()|swappedBit, c); got != lv[c] {
+			t.Errorf("levelOf(pattern, %d) = %d, want %d", c, got, lv[c])
+		}
+	}
 }
 
 func TestSimilarMailbox(t *testing.T) {
@@ -155,7 +160,7 @@ func TestNamesakeHome(t *testing.T) {
 		{GivenName: "Walter", FamilyName: "Ruiz", Emails: []string{"casa.ruiz@example.org"}},
 		{GivenName: "Walter", FamilyName: "Ruiz", Emails: []string{"w.ruiz@example.org"}},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	c := &comparer{nick: DefaultNicknames()}
 	sh := markShared(fs, c, c.nick)
 	if len(sh.Homes) != 1 {

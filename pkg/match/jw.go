@@ -32,7 +32,12 @@ func jaroWinkler(a, b string) float64 {
 // matches are at most the letters the two share regardless of position, and its
 // transpositions at least none. Comparisons use it to skip the quadratic Jaro
 // of pairs that cannot reach a threshold (see jwAtLeast).
-func jwBound(a, b string) float64 {
+func jwBound(a, b string) float64 { return jwBoundFor(a, b, 0.80) }
+
+// jwBoundFor is jwBound for a caller that asks whether jaroWinkler reaches at:
+// when the lengths alone keep the bound below at, it is returned without counting
+// the letters (at 0.92, names of 4 and 6 letters cannot match).
+func jwBoundFor(a, b string, at float64) float64 {
 	la, lb := len(a), len(b)
 	if la == 0 || lb == 0 || la > 255 || lb > 255 || a == b {
 		return 1
@@ -48,7 +53,7 @@ func jwBound(a, b string) float64 {
 	}
 	// First with the most matches the lengths allow; then counting the letters in
 	// common. Bytes are counted modulo 128, which can only add matches.
-	if b := bound(min(la, lb)); b < 0.80 {
+	if b := bound(min(la, lb)); b < max(at, 0.80) {
 		return b
 	}
 	m := sharedLetters(a, b)
@@ -88,7 +93,7 @@ const jwSlack = 1e-9
 // jwAtLeast reports whether jaroWinkler(a, b) >= min, skipping the full computation
 // when the bound already rules it out.
 func jwAtLeast(a, b string, min float64) bool {
-	if jwBound(a, b) < min-jwSlack {
+	if jwBoundFor(a, b, min) < min-jwSlack {
 		return false
 	}
 	return jaroWinkler(a, b) >= min
@@ -97,7 +102,7 @@ func jwAtLeast(a, b string, min float64) bool {
 // jwFrom returns jaroWinkler(a, b) when it may reach min, and 0 when it surely
 // does not: for callers that compare the result only with thresholds of min or more.
 func jwFrom(a, b string, min float64) float64 {
-	if jwBound(a, b) < min-jwSlack {
+	if jwBoundFor(a, b, min) < min-jwSlack {
 		return 0
 	}
 	return jaroWinkler(a, b)

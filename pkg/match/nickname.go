@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unsafe"
 
 	"github.com/padron-org/padron/pkg/normalize"
 )
@@ -146,6 +147,72 @@ func (n *Nicknames) Same(a, b string) bool {
 	return false
 }
 
+// A name's ref is its place in the lists, found once for a record's given name so that
+// comparing it with others' compares numbers: its group id + 1 when it stands under
+// one canonical name (nearly all), refNone for a name the lists do not hold,
+// refSeveral for one under several (Beto), and 0 for a name not looked up. The last
+// two are looked up whenever asked. A ref holds only for the Nicknames that gave it.
+const (
+	refNone    = -1
+	refSeveral = -2
+)
+
+// ref returns a folded name's ref.
+func (n *Nicknames) ref(name string) int32 {
+	var e *entry
+	if n != nil {
+		e = n.groups[name]
+	}
+	switch {
+	case e == nil:
+		return refNone
+	case len(e.ids) > 1:
+		return refSeveral
+	}
+	return e.ids[0] + 1
+}
+
+// sameRef is Same(a, b) for names whose refs are ra and rb.
+func (n *Nicknames) sameRef(a string, ra int32, b string, rb int32) bool {
+	switch {
+	case a == b:
+		return true
+	case ra == refNone || rb == refNone:
+		return false
+	case ra > 0 && rb > 0:
+		return ra == rb
+	}
+	return n.Same(a, b)
+}
+
+// canon1 is Canon(f.given1), read through the record's ref when it has one (see
+// feat.nick1): no lookup, and no list made for a name the lists lack. The result is
+// shared, as Canon's is.
+func (n *Nicknames) canon1(f *feat) []string {
+	switch r := f.nick1; {
+	case r > 0:
+		return n.canon[r-1 : r : r]
+	case r == refNone:
+		return unsafe.Slice(&f.given1, 1)
+	}
+	return n.Canon(f.given1)
+}
+
+// groupsOf returns the group ids of a name whose ref is r, in buf when it has one.
+func (n *Nicknames) groupsOf(name string, r int32, buf *[1]int32) []int32 {
+	switch {
+	case r > 0:
+		buf[0] = r - 1
+		return buf[:]
+	case r == refNone || n == nil:
+		return nil
+	}
+	if e := n.groups[name]; e != nil {
+		return e.ids
+	}
+	return nil
+}
+
 // Misspelt reports whether x, which is no name itself, is one slip of the keyboard
 // (see keySlip) away from the name name or from one of its short and long forms:
 // "naacho" for Ignacio (nacho), "tedd" for Edward (ted), "jsn" for Jan. Both are
@@ -153,7 +220,10 @@ func (n *Nicknames) Same(a, b string) bool {
 // name or form is another name, not a slip ("ann" beside "anna", "pepa" beside
 // "pepe"). Forms that stand for several names (Ollie for Oliver and Olivia, Hal for
 // Henry and Harold) are left out: a slip from one of them would be two guesses.
-func (n *Nicknames) Misspelt(x, name string) bool {
+func (n *Nicknames) Misspelt(x, name string) bool { return n.misspelt(x, 0, name, 0) }
+
+// misspelt is Misspelt for names whose refs are rx and rn.
+func (n *Nicknames) misspelt(x string, rx int32, name string, rn int32) bool {
 	if len(x) < 3 || x == name {
 		return false
 	}
@@ -163,22 +233,29 @@ func (n *Nicknames) Misspelt(x, name string) bool {
 	}
 	found := near(name)
 	if n != nil && !found {
-		if e := n.groups[name]; e != nil {
-		search:
-			for _, g := range e.ids {
-				for k, c := range n.names[g] {
-					if near(c) && (k == 0 || len(n.groups[c].ids) == 1) {
-						found = true
-						break search
-					}
+		var buf [1]int32
+	search:
+		for _, g := range n.groupsOf(name, rn, &buf) {
+			for k, c := range n.names[g] {
+				if near(c) && (k == 0 || len(n.groups[c].ids) == 1) {
+					found = true
+					break search
 				}
 			}
 		}
 	}
-	if !found || n != nil && n.groups[x] != nil {
+	if !found || n != nil && n.known(x, rx) {
 		return false
 	}
 	return !normalize.IsGivenName(x)
+}
+
+// known reports whether the lists hold a name whose ref is r.
+func (n *Nicknames) known(name string, r int32) bool {
+	if r != 0 {
+		return r != refNone
+	}
+	return n.groups[name] != nil
 }
 
 // keyNeighbours lists each letter's neighbours on a QWERTY keyboard.

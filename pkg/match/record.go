@@ -60,11 +60,15 @@ type feat struct {
 	dob       int32
 	dobS      string // "yyyymmdd" or ""
 	days      int32  // birth date as days since 1970-01-01 (negative before)
-	street    string
-	post      string
-	city      string
-	natID     string
-	occ       string
+	// nick1 is given1's place in the run's nickname lists (see Nicknames.ref), looked
+	// up once here rather than in every pair; 0 when not looked up. It fills the
+	// padding after days: feat stays six cache lines.
+	nick1  int32
+	street string
+	post   string
+	city   string
+	natID  string
+	occ    string
 }
 
 func prepare(r *Record) feat {
@@ -87,8 +91,11 @@ func prepare(r *Record) feat {
 		}
 	}
 	f.given1, _, _ = strings.Cut(f.given, " ")
+	// The family name's words, split once: three lists are made of them.
+	var words []string
 	if f.family != "" {
-		for _, t := range strings.Fields(f.family) {
+		words = strings.Fields(f.family)
+		for _, t := range words {
 			if len(t) >= 2 {
 				f.famToks = append(f.famToks, t)
 			}
@@ -98,9 +105,11 @@ func prepare(r *Record) feat {
 	if f.given != "" {
 		f.givenToks = strings.Fields(f.given)
 	}
-	f.nameToks = append(append([]string(nil), f.givenToks...), strings.Fields(f.family)...)
+	if n := len(f.givenToks) + len(words); n > 0 {
+		f.nameToks = append(append(make([]string, 0, n), f.givenToks...), words...)
+	}
 	f.givenInit = initials(f.givenToks)
-	f.famInit = initials(strings.Fields(f.family))
+	f.famInit = initials(words)
 	f.initials = f.givenInit | f.famInit
 	if r.BirthDate > 0 {
 		f.dobS = itoa8(r.BirthDate)
@@ -118,6 +127,11 @@ func prepare(r *Record) feat {
 	}
 	return f
 }
+
+// famWords returns the words of f's family name, all of them (famToks leaves out
+// single letters): the tail of nameToks, which prepare makes of the given name's
+// words and these.
+func famWords(f *feat) []string { return f.nameToks[len(f.givenToks):] }
 
 func itoa8(v int32) string {
 	var b [8]byte

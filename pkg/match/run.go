@@ -132,7 +132,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		}
 	}
 	progress("preparing", 0, 0)
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, opt.Nicknames)
 	cmp := &comparer{nick: opt.Nicknames}
 	// Blocking reads none of what markShared writes (the shared and namesake
 	// marks), so the two run at once: each leaves a CPU idle in its serial steps
@@ -190,7 +190,7 @@ func Run(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		for k := lo; k < hi; k++ {
 			i, j := pairOf(cands.pairs[k])
 			lv := unpack(pats[k])
-			weights[k] = float32(sc.weigh(&fs[i], &fs[j], &lv, pats[k]&swappedBit != 0))
+			weights[k] = float32(sc.weighAt(&fs[i], &fs[j], i, &lv, pats[k]&swappedBit != 0))
 		}
 	}, func(d int64) { progress("scoring", d, int64(len(pats))) }); err != nil {
 		return nil, err
@@ -365,7 +365,10 @@ func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
 // names, and when equal values share their bytes, comparing them checks one pointer
 // and the bytes of unequal ones stay in cache, where before comparing reached into
 // a million scattered strings.
-func prepareAll(recs []Record) []feat {
+//
+// With nick, each record's first given name is placed in those lists (feat.nick1):
+// the records must then be compared with nick and no other lists.
+func prepareAll(recs []Record, nick *Nicknames) []feat {
 	fs := make([]feat, len(recs))
 	const chunk = 1 << 14
 	var next atomic.Int64
@@ -384,6 +387,9 @@ func prepareAll(recs []Record) []feat {
 					fs[i] = prepare(&recs[i])
 					in.feat(&fs[i])
 					ownWords(&fs[i])
+					if nick != nil && fs[i].given1 != "" {
+						fs[i].nick1 = nick.ref(fs[i].given1)
+					}
 				}
 			}
 		}()

@@ -10,6 +10,10 @@ type scorer struct {
 	cmp    comparer
 	w      [numComp][]float64 // log2(m/u) per level, precomputed
 	prior  float64
+	// tfw holds, per term-frequency comparison, the exact match's weight by the
+	// count of records sharing the value (see tfWeights), when tf has per-record
+	// counts: scoring then takes no logarithm per pair.
+	tfw [numComp][]float64
 }
 
 func newScorer(m *Model, tf *TF, nick *Nicknames) *scorer {
@@ -23,7 +27,36 @@ func newScorer(m *Model, tf *TF, nick *Nicknames) *scorer {
 	// A different birth date or national id forbids a link where the data says it
 	// is strong evidence: at least 16 times likelier between strangers.
 	s.strict = contradictions{dob: s.w[cDOB][dobDifferent] <= -4, natID: s.w[cNatID][last(cNatID)] <= -4}
+	for c := 0; c < numComp; c++ {
+		s.tfw[c] = tfWeights(m, tf, c)
+	}
 	return s
+}
+
+// maxTFTable bounds a weight table's length: a value more records share is weighed
+// per pair, as before.
+const maxTFTable = 1 << 20
+
+// tfWeights returns comparison c's exact-match weight, log2(m/u), by count of records
+// sharing the value, for every count up to the largest; nil when tf has no per-record
+// counts for c or does not weigh it. The sum is the one weighAt would compute.
+func tfWeights(m *Model, tf *TF, c int) []float64 {
+	if !Comparisons[c].TF || tf == nil || tf.rec[c] == nil || tf.Counts[c] == nil || tf.N[c] < tfMinValues {
+		return nil
+	}
+	most := int32(0)
+	for _, n := range tf.Counts[c] {
+		most = max(most, n)
+	}
+	if most >= maxTFTable {
+		return nil
+	}
+	w := make([]float64, most+1)
+	for n := range w {
+		u := float64(max(n-1, 1)) / float64(tf.N[c])
+		w[n] = math.Log2(m.M[c][lvExact] / u)
+	}
+	return w
 }
 
 // score returns the match weight in bits of a and b, and their levels.
@@ -33,11 +66,21 @@ func (s *scorer) score(a, b *feat, lv *levels) float64 {
 }
 
 func (s *scorer) weigh(a, b *feat, lv *levels, swapped bool) float64 {
+	return s.weighAt(a, b, -1, lv, swapped)
+}
+
+// weighAt is weigh for a pair whose first record a is record ia of the run that
+// counted s.tf (-1 for none): term frequencies are then read by index.
+func (s *scorer) weighAt(a, b *feat, ia int, lv *levels, swapped bool) float64 {
 	w := s.prior
 	for c := 0; c < numComp; c++ {
 		l := lv[c]
 		if l == lvExact && Comparisons[c].TF && !(swapped && (c == cGiven || c == cFamily)) {
-			if u, ok := s.tf.u(c, shared(c, a, b)); ok {
+			if ia >= 0 && s.tfw[c] != nil {
+				w += s.tfw[c][s.tf.rec[c][ia]]
+				continue
+			}
+			if u, ok := s.tf.uOf(c, ia, a, b); ok {
 				w += math.Log2(s.model.M[c][lvExact] / u)
 				continue
 			}

@@ -1,12 +1,13 @@
 package match
 
 import (
+	"bytes"
 	"context"
-	"hash/maphash"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/padron-org/padron/pkg/normalize"
 )
@@ -50,7 +51,7 @@ func homeKeys(f *feat, nick *Nicknames) []string {
 		return nil
 	}
 	var keys []string
-	for _, c := range nick.Canon(f.given1) {
+	for _, c := range nick.canon1(f) {
 		name := c + "|" + f.famFirst + "|"
 		for _, e := range f.emails {
 			keys = append(keys, name+e)
@@ -72,7 +73,7 @@ func eachHomeKey(buf []byte, f *feat, nick *Nicknames, fn func(prefixed []byte))
 	if f.given1 == "" || f.famFirst == "" {
 		return buf
 	}
-	for _, c := range nick.Canon(f.given1) {
+	for _, c := range nick.canon1(f) {
 		buf = append(buf[:0], phoneHomePrefix...)
 		buf = append(append(append(append(buf, c...), '|'), f.famFirst...), '|')
 		n := len(buf)
@@ -96,65 +97,116 @@ func eachHomeKey(buf []byte, f *feat, nick *Nicknames, fn func(prefixed []byte))
 // dates are more than ten years and two typos apart, and, prefixed with
 // phoneHomePrefix, those carried by records with different phone numbers: a parent
 // and a child of one name at one address, each with their own mobile.
+//
+// Each key a record carries is hashed beside the record's index and the entries
+// sorted, as blocking does: records sharing a key are then adjacent, and only their
+// keys are built again, to tell keys whose hashes collide apart. Grouping a few
+// million keys as strings in maps took seconds.
 func namesakeHomes(fs []feat, nick *Nicknames) map[string]bool {
-	// Keys are made on every CPU, each from its own share of the records, and sorted
-	// into shards by hash; each shard's keys are then grouped on its own CPU. A
-	// million records make a few million keys: one map built on one core took
-	// seconds.
-	type keyed struct {
-		key string
-		rec int32
+	entries := homeEntries(fs, nick)
+	out := map[string]bool{}
+	var g homeGroup
+	for a := 0; a < len(entries); {
+		h := entries[a] >> idxBits
+		b := a + 1
+		for b < len(entries) && entries[b]>>idxBits == h {
+			b++
+		}
+		if entries[b-1] != entries[a] { // two records at least
+			g.resolve(fs, nick, entries[a:b], h, out)
+		}
+		a = b
 	}
+	return out
+}
+
+// homeHash hashes a name-at-address key; tests make it collide.
+var homeHash = func(k []byte) uint64 { return keyHash(unsafe.String(unsafe.SliceData(k), len(k)), "") }
+
+// homeEntries returns, sorted, homeHash(key)<<idxBits | record for each key of each
+// record with a birth date or a phone, made on every CPU.
+func homeEntries(fs []feat, nick *Nicknames) []uint64 {
 	workers := runtime.GOMAXPROCS(0)
-	const shards = 64
-	seed := maphash.MakeSeed()
-	parts := make([][shards][]keyed, workers)
+	parts := make([][]uint64, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			lo, hi := w*len(fs)/workers, (w+1)*len(fs)/workers
-			for i := lo; i < hi; i++ {
-				if fs[i].dob == 0 && len(fs[i].phones) == 0 {
-					continue
-				}
-				for _, k := range homeKeys(&fs[i], nick) {
-					sh := maphash.String(seed, k) % shards
-					parts[w][sh] = append(parts[w][sh], keyed{k, int32(i)})
+			var buf []byte
+			var i int
+			add := func(k []byte) {
+				parts[w] = append(parts[w], homeHash(k[len(phoneHomePrefix):])<<idxBits|uint64(i))
+			}
+			for i = w * len(fs) / workers; i < (w+1)*len(fs)/workers; i++ {
+				if fs[i].dob != 0 || len(fs[i].phones) > 0 {
+					buf = eachHomeKey(buf, &fs[i], nick, add)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	found := make([][]string, shards)
-	_ = parallel(context.Background(), shards, func(lo, hi int) {
-		for sh := lo; sh < hi; sh++ {
-			at := map[string][]int32{}
-			for w := range parts {
-				for _, kr := range parts[w][sh] {
-					at[kr.key] = append(at[kr.key], kr.rec)
-				}
-				parts[w][sh] = nil
-			}
-			for k, rs := range at {
-				if len(rs) < 2 {
-					continue
-				}
-				switch homeKind(fs, rs) {
-				case homeByAge:
-					found[sh] = append(found[sh], k)
-				case homeByPhones:
-					found[sh] = append(found[sh], phoneHomePrefix+k)
-				}
-			}
-		}
-	}, nil)
-	out := map[string]bool{}
-	for _, ks := range found {
-		for _, k := range ks {
-			out[k] = true
+	return radixSort(slices.Concat(parts...))
+}
+
+// homeGroup sorts out the records of one hash of homeEntries by their keys; its
+// buffers serve every group.
+type homeGroup struct {
+	buf, keys []byte
+	at        []homeAt
+	rs        []int32
+}
+
+// homeAt is one key of a record in homeGroup.keys.
+type homeAt struct {
+	lo, hi int // the key, with phoneHomePrefix, is keys[lo:hi]
+	rec    int32
+}
+
+// resolve adds to out the namesake homes among the keys with hash h of the records
+// of entries.
+func (g *homeGroup) resolve(fs []feat, nick *Nicknames, entries []uint64, h uint64, out map[string]bool) {
+	g.keys, g.at = g.keys[:0], g.at[:0]
+	var rec int32
+	add := func(k []byte) {
+		if homeHash(k[len(phoneHomePrefix):])<<idxBits>>idxBits == h {
+			g.at = append(g.at, homeAt{len(g.keys), len(g.keys) + len(k), rec})
+			g.keys = append(g.keys, k...)
 		}
 	}
-	return out
+	for x, e := range entries {
+		if x > 0 && e == entries[x-1] {
+			continue // this record's keys were all taken
+		}
+		rec = int32(e & idxMask)
+		g.buf = eachHomeKey(g.buf, &fs[rec], nick, add)
+	}
+	key := func(a homeAt) []byte { return g.keys[a.lo:a.hi] }
+	slices.SortFunc(g.at, func(a, b homeAt) int {
+		if c := bytes.Compare(key(a), key(b)); c != 0 {
+			return c
+		}
+		return int(a.rec - b.rec)
+	})
+	for a := 0; a < len(g.at); {
+		b := a + 1
+		for b < len(g.at) && bytes.Equal(key(g.at[b]), key(g.at[a])) {
+			b++
+		}
+		g.rs = g.rs[:0]
+		for _, at := range g.at[a:b] {
+			if len(g.rs) == 0 || g.rs[len(g.rs)-1] != at.rec {
+				g.rs = append(g.rs, at.rec)
+			}
+		}
+		if len(g.rs) >= 2 {
+			switch k := key(g.at[a]); homeKind(fs, g.rs) {
+			case homeByAge:
+				out[string(k[len(phoneHomePrefix):])] = true
+			case homeByPhones:
+				out[string(k)] = true
+			}
+		}
+		a = b
+	}
 }
 
 const (
@@ -312,8 +364,8 @@ func sharedBy(fs []feat, cmp *comparer, rs []int32) bool {
 // clearlyDifferent reports first names that no typo explains: the "different" level,
 // in either order, and not one edit apart (Ana/Aja).
 func clearlyDifferent(cmp *comparer, a, b *feat) bool {
-	return cmp.given(a.given, a.given1, b.given, b.given1) == last(cGiven) &&
-		cmp.given(a.given, a.given1, b.family, firstTok(b.family)) == last(cGiven) &&
+	return cmp.given(a.given, a.given1, b.given, b.given1, a.nick1, b.nick1) == last(cGiven) &&
+		cmp.given(a.given, a.given1, b.family, firstTok(b.family), a.nick1, 0) == last(cGiven) &&
 		!editAtMost1(a.given1, b.given1) && jaroWinkler(a.given1, b.given1) < 0.75
 }
 
@@ -372,7 +424,7 @@ func mailboxOfOther(email string, f *feat, nick *Nicknames) bool {
 	if len(l) < 2 {
 		return false
 	}
-	famToks := strings.Fields(f.family)
+	famToks := famWords(f)
 	other := false
 	for _, o := range [2][2][]string{{f.givenToks, famToks}, {famToks, f.givenToks}} {
 		switch nameFit(string(l), o[0], o[1], nick) {

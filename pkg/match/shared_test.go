@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -15,7 +16,7 @@ func TestNamesakeHomeNickname(t *testing.T) {
 		{GivenName: "Jerry", FamilyName: "Long", Emails: []string{"home.long7967@hotmail.com"}, Phones: []string{"+34655968672"}, BirthDate: 19430123},
 		{GivenName: "Jeremy", FamilyName: "Long", Emails: []string{"home.long7967@hotmail.com"}, Phones: []string{"+34625140909"}},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	c := &comparer{nick: DefaultNicknames()}
 	markShared(fs, c, c.nick)
 	var lv levels
@@ -95,7 +96,7 @@ func TestSharedValuesLikeMaps(t *testing.T) {
 		}
 		recs[i] = r
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	cmp := &comparer{nick: DefaultNicknames()}
 	emails := func(f *feat) []string { return f.emails }
 	want := sharedValuesByMap(fs, cmp, emails)
@@ -124,7 +125,7 @@ func TestEachHomeKeyLikeHomeKeys(t *testing.T) {
 		{GivenName: "Ewa", Phones: []string{"+48600100200"}},
 		{GivenName: "Maximiliana", FamilyName: "Wójcik-Zielińska", Emails: []string{"a.very.long.address.indeed@example.org"}},
 	}
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	nick := DefaultNicknames()
 	var buf []byte
 	for i := range fs {
@@ -138,4 +139,77 @@ func TestEachHomeKeyLikeHomeKeys(t *testing.T) {
 			t.Errorf("%s: %q, want %q", recs[i].GivenName, got, want)
 		}
 	}
+}
+
+// namesakeHomesByMap is namesakeHomes as it was, grouping the keys in a map: the
+// sorted version must find the same homes, also when hashes collide.
+func namesakeHomesByMap(fs []feat, nick *Nicknames) map[string]bool {
+	at := map[string][]int32{}
+	for i := range fs {
+		if fs[i].dob == 0 && len(fs[i].phones) == 0 {
+			continue
+		}
+		for _, k := range homeKeys(&fs[i], nick) {
+			at[k] = append(at[k], int32(i))
+		}
+	}
+	out := map[string]bool{}
+	for k, rs := range at {
+		if len(rs) < 2 {
+			continue
+		}
+		switch homeKind(fs, rs) {
+		case homeByAge:
+			out[k] = true
+		case homeByPhones:
+			out[phoneHomePrefix+k] = true
+		}
+	}
+	return out
+}
+
+func TestNamesakeHomesLikeMaps(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	givens := []string{"Jerry", "Jeremy", "Gerald", "Anna", "Ania", "José", "Pepe", "Łucja", "Zyx"}
+	families := []string{"Long", "Nowak", "García López"}
+	recs := make([]Record, 4000)
+	for i := range recs {
+		rec := Record{GivenName: givens[r.IntN(len(givens))], FamilyName: families[r.IntN(len(families))]}
+		if r.IntN(2) == 0 {
+			rec.BirthDate = int32((1940+r.IntN(60))*10000 + (1+r.IntN(12))*100 + 1 + r.IntN(28))
+		}
+		for range r.IntN(3) {
+			rec.Emails = append(rec.Emails, fmt.Sprintf("home%d@example.org", r.IntN(40)))
+		}
+		for range r.IntN(3) {
+			rec.Phones = append(rec.Phones, fmt.Sprintf("+486001002%02d", r.IntN(60)))
+		}
+		if r.IntN(2) == 0 {
+			rec.Street, rec.Postcode = fmt.Sprintf("Długa %d", r.IntN(30)), "00-001"
+		}
+		recs[i] = rec
+	}
+	nick := DefaultNicknames()
+	fs := prepareAll(recs, nick)
+	want := namesakeHomesByMap(fs, nick)
+	byAge, byPhone := 0, 0
+	for k := range want {
+		if strings.HasPrefix(k, phoneHomePrefix) {
+			byPhone++
+		} else {
+			byAge++
+		}
+	}
+	if byAge < 10 || byPhone < 10 {
+		t.Fatalf("test data too thin: %d homes by age, %d by phones", byAge, byPhone)
+	}
+	check := func(name string) {
+		if got := namesakeHomes(fs, nick); !maps.Equal(got, want) {
+			t.Errorf("%s: %d homes, want %d, or different ones", name, len(got), len(want))
+		}
+	}
+	check("keyHash")
+	defer func(h func([]byte) uint64) { homeHash = h }(homeHash)
+	homeHash = func(k []byte) uint64 { return uint64(len(k) % 7) } // keys collide in crowds
+	check("colliding hash")
 }

@@ -167,7 +167,7 @@ func BenchmarkRunDigest(b *testing.B) {
 func BenchmarkCompare(b *testing.B) {
 	recs := storeRecords(b)
 	b.StopTimer()
-	fs := prepareAll(recs)
+	fs := prepareAll(recs, DefaultNicknames())
 	cmp := &comparer{nick: DefaultNicknames()}
 	markShared(fs, cmp, cmp.nick)
 	cands, _, err := newRules(cmp.nick, 0).block(context.Background(), fs, nil, nil)
@@ -190,7 +190,7 @@ func BenchmarkPrepare(b *testing.B) {
 	nick := DefaultNicknames()
 	for b.Loop() {
 		t0, c0 := time.Now(), cpuSecs()
-		fs := prepareAll(recs)
+		fs := prepareAll(recs, DefaultNicknames())
 		t1, c1 := time.Now(), cpuSecs()
 		markShared(fs, &comparer{nick: nick}, nick)
 		b.Logf("prepareAll %.2fs (cpu %.2fs) markShared %.2fs (cpu %.2fs)", t1.Sub(t0).Seconds(), c1-c0, time.Since(t1).Seconds(), cpuSecs()-c1)

@@ -18,6 +18,10 @@ type TF struct {
 	// anna.wieczorek at two providers may well be two Anna Wieczoreks.
 	Users  map[string]int32
 	NUsers int
+	// rec holds, per comparison, the count of each record's own value (0 for none),
+	// by record index, as counted by countTF: scoring reads it instead of hashing the
+	// value of every exact match again. Nil when rebuilt by NewTF.
+	rec [numComp][]int32
 }
 
 // usersKey is the name under which user-name frequencies are stored.
@@ -65,24 +69,19 @@ func countTF(fs []feat) *TF {
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
-			m := make(map[string]int32)
-			n := 0
-			for i := range fs {
-				vs := tfValues(c, &fs[i])
-				if len(vs) > 0 {
-					n++
-				}
-				for _, v := range vs {
-					m[v]++
-				}
-			}
-			t.N[c], t.Counts[c] = n, m
+			t.N[c], t.Counts[c], t.rec[c] = countValues(fs, c)
 		}(c)
 	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t.Users = map[string]int32{}
+		// Sized for every user name distinct, as most are: growing it rehashed
+		// hundreds of thousands of keys.
+		n := 0
+		for i := range fs {
+			n += len(fs[i].locals)
+		}
+		t.Users = make(map[string]int32, n)
 		for i := range fs {
 			if len(fs[i].locals) > 0 {
 				t.NUsers++
@@ -96,6 +95,44 @@ func countTF(fs []feat) *TF {
 	}()
 	wg.Wait()
 	return t
+}
+
+// countValues counts the records carrying each value of comparison c, and returns
+// the records with a value, the counts, and each record's value's count. Each value is
+// hashed once: a record's first visit finds its value's slot, and the counts are
+// read back through the slots.
+func countValues(fs []feat, c int) (n int, counts map[string]int32, rec []int32) {
+	slots := make(map[string]int32)
+	var perSlot []int32
+	rec = make([]int32, len(fs))
+	for i := range fs {
+		vs := tfValues(c, &fs[i])
+		if len(vs) > 0 {
+			n++
+		}
+		for k, v := range vs {
+			s, ok := slots[v]
+			if !ok {
+				s = int32(len(perSlot))
+				slots[v] = s
+				perSlot = append(perSlot, 0)
+			}
+			perSlot[s]++
+			if k == 0 {
+				rec[i] = s + 1 // slot+1 for now, 0 for no value
+			}
+		}
+	}
+	for i, s := range rec {
+		if s > 0 {
+			rec[i] = perSlot[s-1]
+		}
+	}
+	// The slots map becomes the counts map: same keys, no new table.
+	for v, s := range slots {
+		slots[v] = perSlot[s]
+	}
+	return n, slots, rec
 }
 
 // userU returns the chance that another record has the user name l.
@@ -132,6 +169,19 @@ func (t *TF) u(c int, v string) (float64, bool) {
 	if n < 1 {
 		n = 1
 	}
+	return float64(n) / float64(t.N[c]), true
+}
+
+// uOf returns u for comparison c's exact match between records a and b, as
+// u(c, shared(c, a, b)) would, reading record ia's counted value (ia < 0: unknown).
+func (t *TF) uOf(c int, ia int, a, b *feat) (float64, bool) {
+	if t == nil || t.Counts[c] == nil || t.N[c] < tfMinValues {
+		return 0, false
+	}
+	if ia < 0 || t.rec[c] == nil || c == cEmail || c == cPhone {
+		return t.u(c, shared(c, a, b))
+	}
+	n := max(t.rec[c][ia]-1, 1)
 	return float64(n) / float64(t.N[c]), true
 }
 
@@ -192,24 +242,30 @@ func (t *TF) Frequent(min int32) (values map[string]map[string]int32, totals map
 		}
 		name := Comparisons[c].Name
 		totals[name] = t.N[c]
-		m := map[string]int32{}
-		for v, n := range t.Counts[c] {
-			if n >= min {
-				m[v] = n
-			}
-		}
-		values[name] = m
+		values[name] = atLeast(t.Counts[c], min)
 	}
 	if t.Users != nil {
-		m := map[string]int32{}
-		for v, n := range t.Users {
-			if n >= min {
-				m[v] = n
-			}
-		}
-		values[usersKey], totals[usersKey] = m, t.NUsers
+		values[usersKey], totals[usersKey] = atLeast(t.Users, min), t.NUsers
 	}
 	return values, totals
+}
+
+// atLeast returns the values of counts at least min records share. They are counted
+// first, so that the map is made once at its size, not grown through rehashes.
+func atLeast(counts map[string]int32, min int32) map[string]int32 {
+	size := 0
+	for _, n := range counts {
+		if n >= min {
+			size++
+		}
+	}
+	m := make(map[string]int32, size)
+	for v, n := range counts {
+		if n >= min {
+			m[v] = n
+		}
+	}
+	return m
 }
 
 // NewTF rebuilds term frequencies from what Frequent returned.

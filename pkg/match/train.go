@@ -139,7 +139,7 @@ func sessionCounts(pats []uint32, rules []uint16, mask uint16) map[uint32]float6
 			continue
 		}
 		p &^= swappedBit
-		if lv := unpack(p); lv[cEmail] == 2 || lv[cPhone] == 2 {
+		if levelOf(p, cEmail) == 2 || levelOf(p, cPhone) == 2 {
 			continue
 		}
 		out[p]++
@@ -346,8 +346,8 @@ func contactU(model *Model, fs []feat, pats []uint32) {
 		}
 		var strangers [5]float64
 		for _, p := range pats {
-			if lv := unpack(p); (lv[c] == 2 || lv[c] == near) && lv[cGiven] == last(cGiven) {
-				strangers[lv[c]]++
+			if l := levelOf(p, c); (l == 2 || l == near) && levelOf(p, cGiven) == last(cGiven) {
+				strangers[l]++
 			}
 		}
 		for _, l := range []uint8{1, 2, near} {
