@@ -255,7 +255,7 @@ func (at *attributor) score(a, b *feat, lv *levels) float64 {
 		// contact's columns crosswise is for a contact written swapped, and two
 		// likenesses at once across the columns are strangers' ("FLORENCIA MARÍN
 		// DURÁN" against María | Flores Serrano: Florencia~Flores, Marín~María).
-		lv[cGiven] = at.sc.cmp.given(a.given, a.given1, b.given, b.given1)
+		lv[cGiven] = at.sc.cmp.given(a.given, a.given1, b.given, b.given1, a.nick1, b.nick1)
 		lv[cFamily] = family(a.family, a.famToks, b.family, b.famToks)
 		sw = false
 	}
