@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -861,40 +862,66 @@ func startGolden(ctx context.Context, q querier, ids, persons []int64, rows []Go
 	return b, nil
 }
 
-// load waits for the golden records and appends them, one string per person, to the
-// connection's temporary table golden_lines. It runs before the save's transaction
-// begins: an INSERT reading a table the transaction itself filled ran on one core,
-// and took twice as long. The table is temporary, so a crash loses nothing;
-// dropGoldenLines drops it.
+// goldenDB is the in-memory database attached while a run is saved, holding its
+// golden records ready to insert: attached databases are seen by every connection,
+// unlike temporary tables, so a second connection prepares them (load) while the
+// save's transaction writes the rest.
+const goldenDB = "padron_golden"
+
+// load waits for the golden records and writes them, typed, to the table
+// padron_golden.people, on conn. Each person comes to DuckDB as one string, split
+// here: appending nineteen values, five of them lists, cost four seconds of cgo
+// calls at a million records. It must not run inside the save's transaction: an
+// INSERT reading a table the transaction itself filled ran on one core, and took
+// twice as long. dropGolden detaches the database.
 func (b *GoldenBuild) load(ctx context.Context, conn *sql.Conn) error {
 	<-b.done
 	if b.err != nil {
 		return fmt.Errorf("golden records: %w", b.err)
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE golden_lines (line VARCHAR)`); err != nil {
-		return fmt.Errorf("golden records: %w", err)
+	for _, q := range []string{`ATTACH IF NOT EXISTS ':memory:' AS ` + goldenDB,
+		`CREATE OR REPLACE TABLE ` + goldenDB + `.lines (line VARCHAR)`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("golden records: %w", err)
+		}
 	}
-	err := appendRows(ctx, conn, "golden_lines", len(b.lines), func(a *duckdb.Appender, i int) error {
-		return a.AppendRow(b.lines[i])
+	err := conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppender(dc.(driver.Conn), goldenDB, "", "lines")
+		if err != nil {
+			return err
+		}
+		for i, l := range b.lines {
+			if i&0xffff == 0 && ctx.Err() != nil {
+				a.Close()
+				return ctx.Err()
+			}
+			if err := a.AppendRow(l); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
 	})
 	if err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
 	b.lines = nil // DuckDB holds them now
+	for _, q := range []string{`CREATE OR REPLACE TABLE ` + goldenDB + `.people AS ` + goldenSelect(goldenDB+".lines"),
+		`DROP TABLE ` + goldenDB + `.lines`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("golden records: %w", err)
+		}
+	}
 	return nil
 }
 
-func dropGoldenLines(conn *sql.Conn) {
-	_, _ = conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS golden_lines`)
+func dropGolden(conn *sql.Conn) {
+	_, _ = conn.ExecContext(context.Background(), `DETACH DATABASE IF EXISTS `+goldenDB)
 }
 
-// save writes the golden records loaded, and has rebuildPeople build those it could
-// not. Each person came to DuckDB as one string, split here: appending nineteen
-// values, five of them lists, cost four seconds of cgo calls at a million records.
-func (b *GoldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
-	if _, err := conn.ExecContext(ctx, `DELETE FROM people`); err != nil {
-		return fmt.Errorf("golden records: %w", err)
-	}
+// goldenSelect is the SELECT of people's columns (goldenColumns) from the lines of
+// encode in table.
+func goldenSelect(table string) string {
 	list := func(i int) string {
 		return fmt.Sprintf("CASE WHEN s[%[1]d] = '' THEN [] ELSE string_split(s[%[1]d], e'%[2]s')[2:] END", i, sepElem)
 	}
@@ -904,14 +931,28 @@ func (b *GoldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string
 		if f.name == "birth_date" {
 			v = "CAST(" + v + " AS DATE)"
 		}
-		cols.WriteString(", " + v)
+		cols.WriteString(", " + v + " AS " + f.name)
 	}
 	n := len(goldenFields) + 2
-	if _, err := conn.ExecContext(ctx, `INSERT INTO people (id`+colNames()+`,
-		emails, phones, tags, sources, addresses, records, opted_out)
-		SELECT CAST(s[1] AS BIGINT)`+cols.String()+`, `+list(n)+`, `+list(n+1)+`, `+list(n+2)+`, `+list(n+3)+`, `+
-		list(n+4)+fmt.Sprintf(`, CAST(s[%d] AS INTEGER), CAST(s[%d] AS BOOLEAN)`, n+5, n+6)+`
-		FROM (SELECT string_split(line, e'`+sepField+`') AS s FROM golden_lines)`); err != nil {
+	return `SELECT CAST(s[1] AS BIGINT) AS id` + cols.String() + `, ` + list(n) + ` AS emails, ` + list(n+1) +
+		` AS phones, ` + list(n+2) + ` AS tags, ` + list(n+3) + ` AS sources, ` + list(n+4) + ` AS addresses` +
+		fmt.Sprintf(`, CAST(s[%d] AS INTEGER) AS records, CAST(s[%d] AS BOOLEAN) AS opted_out`, n+5, n+6) +
+		` FROM (SELECT string_split(line, e'` + sepField + `') AS s FROM ` + table + `)`
+}
+
+// goldenColumns are people's columns in goldenSelect's order.
+func goldenColumns() string {
+	return `id` + colNames() + `, emails, phones, tags, sources, addresses, records, opted_out`
+}
+
+// save writes the golden records loaded, and has rebuildPeople build those it could
+// not.
+func (b *GoldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM people`); err != nil {
+		return fmt.Errorf("golden records: %w", err)
+	}
+	cols := goldenColumns()
+	if _, err := conn.ExecContext(ctx, `INSERT INTO people (`+cols+`) SELECT `+cols+` FROM `+goldenDB+`.people`); err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
 	if len(b.residual) > 0 {
