@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -191,7 +192,15 @@ func (g *parsedRow) fillBirth() {
 		g.f[gBirth] = str{v: "?"}
 		return
 	}
-	g.f[gBirth] = str{v: fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)}
+	d := [10]byte{'0', '0', '0', '0', '-', '0', '0', '-', '0', '0'}
+	for i, v := range [...]int32{n / 10000, n / 100 % 100, n % 100} {
+		end := [...]int{4, 7, 10}[i]
+		for k := end - 1; v > 0; k-- {
+			d[k] += byte(v % 10)
+			v /= 10
+		}
+	}
+	g.f[gBirth] = str{v: string(d[:])}
 }
 
 // parse takes a GoldenInput's row apart.
@@ -346,6 +355,7 @@ func goldenFromRows(ids, persons []int64, rows []GoldenInput, sup map[string]boo
 		go func() {
 			defer wg.Done()
 			pt := &out[k]
+			pt.lines = make([]string, 0, bounds[k+1]-bounds[k]) // at most one person a record
 			var recs []parsedRow
 			var recIDs []int64
 			var buf []byte
@@ -441,25 +451,23 @@ const (
 	sepElem  = "\x1e"
 )
 
-// encode writes the person as one line for the INSERT in saveGoldenFromRows: id,
+// encode writes the person as one line for GoldenBuild.save: id,
 // the golden fields ("" for NULL: a golden value is never empty), the lists (each
 // element after a separator, so that [] and [""] differ), records and opted_out.
+// A value holding a separator shows as one too many when the separators are
+// counted at the end: one count per line costs less than one look per value.
 func (p *goldenPerson) encode(b []byte) ([]byte, bool) {
-	clean := func(s string) bool { return strings.IndexByte(s, 0x1f) < 0 && strings.IndexByte(s, 0x1e) < 0 }
+	start := len(b)
 	b = strconv.AppendInt(b, p.id, 10)
 	for _, f := range p.fields {
-		if !clean(f.v) {
-			return b, false
-		}
 		b = append(b, 0x1f)
 		b = append(b, f.v...)
 	}
-	for _, l := range [][]string{p.emails, p.phones, p.tags, p.srcs, p.addresses} {
+	elems := 0
+	for _, l := range [...][]string{p.emails, p.phones, p.tags, p.srcs, p.addresses} {
 		b = append(b, 0x1f)
+		elems += len(l)
 		for _, e := range l {
-			if !clean(e) {
-				return b, false
-			}
 			b = append(b, 0x1e)
 			b = append(b, e...)
 		}
@@ -468,7 +476,8 @@ func (p *goldenPerson) encode(b []byte) ([]byte, bool) {
 	b = strconv.AppendInt(b, int64(p.records), 10)
 	b = append(b, 0x1f)
 	b = strconv.AppendBool(b, p.optedOut)
-	return b, true
+	line := b[start:]
+	return b, bytes.Count(line, []byte{0x1f}) == len(p.fields)+7 && bytes.Count(line, []byte{0x1e}) == elems
 }
 
 // buildGolden is rebuildPeople for one person; false when it cannot tell exactly.
@@ -570,6 +579,12 @@ func nonEmpty(s str) str {
 // sortedDistinct is list_sort(list(DISTINCT …)): byte order, as DuckDB sorts
 // VARCHAR; never nil.
 func sortedDistinct(v []string) []string {
+	switch len(v) {
+	case 0:
+		return []string{}
+	case 1:
+		return v[:1:1] // most people's, and never written to
+	}
 	out := slices.Clone(v)
 	slices.Sort(out)
 	out = slices.Compact(out)
@@ -863,17 +878,17 @@ func startGolden(ctx context.Context, q querier, ids, persons []int64, rows []Go
 }
 
 // goldenDB is the in-memory database attached while a run is saved, holding its
-// golden records ready to insert: attached databases are seen by every connection,
+// golden records' lines: attached databases are seen by every connection,
 // unlike temporary tables, so a second connection prepares them (load) while the
 // save's transaction writes the rest.
 const goldenDB = "padron_golden"
 
-// load waits for the golden records and writes them, typed, to the table
-// padron_golden.people, on conn. Each person comes to DuckDB as one string, split
-// here: appending nineteen values, five of them lists, cost four seconds of cgo
-// calls at a million records. It must not run inside the save's transaction: an
-// INSERT reading a table the transaction itself filled ran on one core, and took
-// twice as long. dropGolden detaches the database.
+// load waits for the golden records and appends them, one string per person, to
+// the table padron_golden.lines, on conn; save splits them into people's columns
+// (appending nineteen values, five of them lists, cost four seconds of cgo calls at
+// a million records). It must not run inside the save's transaction: an INSERT
+// reading a table the transaction itself filled ran on one core, and took twice as
+// long. dropGolden detaches the database.
 func (b *GoldenBuild) load(ctx context.Context, conn *sql.Conn) error {
 	<-b.done
 	if b.err != nil {
@@ -906,12 +921,6 @@ func (b *GoldenBuild) load(ctx context.Context, conn *sql.Conn) error {
 		return fmt.Errorf("golden records: %w", err)
 	}
 	b.lines = nil // DuckDB holds them now
-	for _, q := range []string{`CREATE OR REPLACE TABLE ` + goldenDB + `.people AS ` + goldenSelect(goldenDB+".lines"),
-		`DROP TABLE ` + goldenDB + `.lines`} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("golden records: %w", err)
-		}
-	}
 	return nil
 }
 
@@ -946,13 +955,14 @@ func goldenColumns() string {
 }
 
 // save writes the golden records loaded, and has rebuildPeople build those it could
-// not.
+// not. The lines are split in the INSERT itself: splitting them into a table first,
+// during the load, cost more than it hid.
 func (b *GoldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
 	if _, err := conn.ExecContext(ctx, `DELETE FROM people`); err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
 	cols := goldenColumns()
-	if _, err := conn.ExecContext(ctx, `INSERT INTO people (`+cols+`) SELECT `+cols+` FROM `+goldenDB+`.people`); err != nil {
+	if _, err := conn.ExecContext(ctx, `INSERT INTO people (`+cols+`) `+goldenSelect(goldenDB+".lines")); err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
 	if len(b.residual) > 0 {
