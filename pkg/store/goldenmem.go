@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -320,86 +321,89 @@ type goldenPerson struct {
 var goldenFieldsOrder = [...]int{gGiven, gFamily, -1, -2, gStreet, gPostcode, gCity, gRegion, gCountry, gBirth,
 	gNationalID}
 
+// goldenPart is the golden records of one slice of the people, each person as one
+// encoded line (encode), and the people left to rebuildPeople.
+type goldenPart struct {
+	done     chan struct{}
+	lines    []string
+	residual []int64
+	err      error
+}
+
+// goldenSlices is how many parts per CPU goldenFromRows cuts the people into: the
+// first parts are ready early, and load appends them while the others build.
+const goldenSlices = 8
+
 // goldenFromRows builds the golden records of the people in ids/persons (one entry
-// per record) from their rows, each person as one encoded line (encodePerson), on
-// every CPU. It returns the lines and the people left to rebuildPeople.
-func goldenFromRows(ids, persons []int64, rows []GoldenInput, sup map[string]bool,
-	rules map[string]GoldenRule) ([]string, []int64, error) {
+// per record) from their rows into parts, on every CPU, the parts in order; each
+// part's done is closed when it is built.
+func goldenFromRows(ids, persons []int64, rows []GoldenInput, sup map[string]bool, rules map[string]GoldenRule,
+	parts []*goldenPart) {
 	order := byPerson(ids, persons)
 	var rulesByField [len(goldenFieldsOrder)]GoldenRule
 	for k, f := range goldenFields {
 		rulesByField[k] = rules[f.name]
 	}
-	// Cut the records into one slice per CPU, at a change of person.
-	parts := runtime.GOMAXPROCS(0)
-	var bounds []int
-	for k := 0; k < parts; k++ {
-		b := len(order) * k / parts
+	// Cut the records into slices at a change of person (some may be empty).
+	bounds := make([]int, len(parts)+1)
+	for k := 1; k < len(parts); k++ {
+		b := max(len(order)*k/len(parts), bounds[k-1])
 		for b > 0 && b < len(order) && persons[order[b]] == persons[order[b-1]] {
 			b++
 		}
-		if len(bounds) == 0 || b > bounds[len(bounds)-1] {
-			bounds = append(bounds, b)
-		}
+		bounds[k] = b
 	}
-	bounds = append(bounds, len(order))
-	type part struct {
-		lines    []string
-		residual []int64
-		err      error
-	}
-	out := make([]part, len(bounds)-1)
+	bounds[len(parts)] = len(order)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for k := range out {
+	for range min(runtime.GOMAXPROCS(0), len(parts)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pt := &out[k]
-			pt.lines = make([]string, 0, bounds[k+1]-bounds[k]) // at most one person a record
-			var recs []parsedRow
-			var recIDs []int64
-			var buf []byte
-			for lo, end := bounds[k], bounds[k+1]; lo < end; {
-				hi := lo + 1
-				for hi < end && persons[order[hi]] == persons[order[lo]] {
-					hi++
-				}
-				recs, recIDs = recs[:0], recIDs[:0]
-				for _, i := range order[lo:hi] {
-					g, err := rows[i].parse()
-					if err != nil {
-						pt.err = fmt.Errorf("record %d: %w", ids[i], err)
-						return
-					}
-					g.fillBirth()
-					recs = append(recs, g)
-					recIDs = append(recIDs, ids[i])
-				}
-				pid := persons[order[lo]]
-				lo = hi
-				p, ok := buildGolden(pid, recs, recIDs, sup, &rulesByField)
-				if ok {
-					buf, ok = p.encode(buf[:0])
-				}
-				if !ok {
-					pt.residual = append(pt.residual, pid)
-					continue
-				}
-				pt.lines = append(pt.lines, string(buf))
+			for k := int(next.Add(1) - 1); k < len(parts); k = int(next.Add(1) - 1) {
+				buildPart(parts[k], order[bounds[k]:bounds[k+1]], ids, persons, rows, sup, &rulesByField)
+				close(parts[k].done)
 			}
 		}()
 	}
 	wg.Wait()
-	var lines []string
-	var residual []int64
-	for _, pt := range out {
-		if pt.err != nil {
-			return nil, nil, pt.err
+}
+
+// buildPart builds the golden records of the records at order (whole people).
+func buildPart(pt *goldenPart, order []int, ids, persons []int64, rows []GoldenInput, sup map[string]bool,
+	rules *[len(goldenFieldsOrder)]GoldenRule) {
+	pt.lines = make([]string, 0, len(order)) // at most one person a record
+	var recs []parsedRow
+	var recIDs []int64
+	var buf []byte
+	for lo := 0; lo < len(order); {
+		hi := lo + 1
+		for hi < len(order) && persons[order[hi]] == persons[order[lo]] {
+			hi++
 		}
-		lines = append(lines, pt.lines...)
-		residual = append(residual, pt.residual...)
+		recs, recIDs = recs[:0], recIDs[:0]
+		for _, i := range order[lo:hi] {
+			g, err := rows[i].parse()
+			if err != nil {
+				pt.err = fmt.Errorf("record %d: %w", ids[i], err)
+				return
+			}
+			g.fillBirth()
+			recs = append(recs, g)
+			recIDs = append(recIDs, ids[i])
+		}
+		pid := persons[order[lo]]
+		lo = hi
+		p, ok := buildGolden(pid, recs, recIDs, sup, rules)
+		if ok {
+			buf, ok = p.encode(buf[:0])
+		}
+		if !ok {
+			pt.residual = append(pt.residual, pid)
+			continue
+		}
+		pt.lines = append(pt.lines, string(buf))
 	}
-	return lines, residual, nil
 }
 
 // byPerson returns the record indexes ordered by person, then record id.
@@ -845,10 +849,10 @@ func inMemoryRules(rules map[string]GoldenRule) bool {
 // GoldenBuild is the golden records of a full run being built in memory, beside
 // the rest of the run (StartGolden); SaveMatchRun writes them.
 type GoldenBuild struct {
-	done     chan struct{}
-	records  int // how many records it was started with
-	lines    []string
-	residual []int64 // the people left to rebuildPeople
+	done     chan struct{} // closed when every part is built
+	records  int           // how many records it was started with
+	parts    []*goldenPart
+	residual []int64 // the people left to rebuildPeople, once done
 	err      error
 }
 
@@ -869,10 +873,20 @@ func startGolden(ctx context.Context, q querier, ids, persons []int64, rows []Go
 	if err != nil {
 		return nil, fmt.Errorf("golden records: %w", err)
 	}
-	b := &GoldenBuild{done: make(chan struct{}), records: len(ids)}
+	b := &GoldenBuild{done: make(chan struct{}), records: len(ids),
+		parts: make([]*goldenPart, goldenSlices*runtime.GOMAXPROCS(0))}
+	for k := range b.parts {
+		b.parts[k] = &goldenPart{done: make(chan struct{})}
+	}
 	go func() {
 		defer close(b.done)
-		b.lines, b.residual, b.err = goldenFromRows(ids, persons, rows, sup, rules)
+		goldenFromRows(ids, persons, rows, sup, rules, b.parts)
+		for _, p := range b.parts {
+			if p.err != nil && b.err == nil {
+				b.err = p.err
+			}
+			b.residual = append(b.residual, p.residual...)
+		}
 	}()
 	return b, nil
 }
@@ -883,17 +897,13 @@ func startGolden(ctx context.Context, q querier, ids, persons []int64, rows []Go
 // save's transaction writes the rest.
 const goldenDB = "padron_golden"
 
-// load waits for the golden records and appends them, one string per person, to
-// the table padron_golden.lines, on conn; save splits them into people's columns
+// load appends the golden records, one string per person, to the table
+// padron_golden.lines, on conn, each part as soon as it is built; save splits them into people's columns
 // (appending nineteen values, five of them lists, cost four seconds of cgo calls at
 // a million records). It must not run inside the save's transaction: an INSERT
 // reading a table the transaction itself filled ran on one core, and took twice as
 // long. dropGolden detaches the database.
 func (b *GoldenBuild) load(ctx context.Context, conn *sql.Conn) error {
-	<-b.done
-	if b.err != nil {
-		return fmt.Errorf("golden records: %w", b.err)
-	}
 	for _, q := range []string{`ATTACH IF NOT EXISTS ':memory:' AS ` + goldenDB,
 		`CREATE OR REPLACE TABLE ` + goldenDB + `.lines (line VARCHAR)`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
@@ -905,22 +915,40 @@ func (b *GoldenBuild) load(ctx context.Context, conn *sql.Conn) error {
 		if err != nil {
 			return err
 		}
-		for i, l := range b.lines {
-			if i&0xffff == 0 && ctx.Err() != nil {
-				a.Close()
-				return ctx.Err()
-			}
-			if err := a.AppendRow(l); err != nil {
-				a.Close()
-				return err
-			}
+		if err := b.appendParts(ctx, a); err != nil {
+			a.Close()
+			return err
 		}
 		return a.Close()
 	})
 	if err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
-	b.lines = nil // DuckDB holds them now
+	<-b.done
+	if b.err != nil {
+		return fmt.Errorf("golden records: %w", b.err)
+	}
+	return nil
+}
+
+// appendParts appends each part's lines as soon as it is built.
+func (b *GoldenBuild) appendParts(ctx context.Context, a *duckdb.Appender) error {
+	for _, p := range b.parts {
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if p.err != nil {
+			return p.err
+		}
+		for _, l := range p.lines {
+			if err := a.AppendRow(l); err != nil {
+				return err
+			}
+		}
+		p.lines = nil // DuckDB holds them now
+	}
 	return nil
 }
 

@@ -181,7 +181,10 @@ func TestGoldenFromRowsAsSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 		<-b.done
-		built := len(b.lines)
+		built := 0
+		for _, p := range b.parts {
+			built += len(p.lines)
+		}
 		if err := b.load(ctx, conn); err != nil {
 			t.Fatal(err)
 		}
