@@ -226,23 +226,26 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 			return nil, err
 		}
 	}
-	for i := range ids {
-		if person[i] != pids[i] {
-			run.LogChanges = append(run.LogChanges, store.Change{Record: ids[i], Before: person[i], After: pids[i]})
-		}
-	}
 	// When most records keep their person (a later run), only the changed links are
-	// written and only the people concerned rebuilt.
-	changed, affected := changes(ids, person, pids, res.Score)
-	if len(changed) < len(ids)/2 && newRecords < len(ids) {
-		run.Changed, run.Affected = true, affected
-		run.RecordIDs, run.PersonIDs, run.Probability = pick(ids, changed), pick(pids, changed), pick(res.Score, changed)
+	// written and only the people concerned rebuilt. In a first run every record is
+	// new: nothing to look for.
+	if newRecords < len(ids) {
+		changed, affected := changes(ids, person, pids, res.Score)
+		if len(changed) < len(ids)/2 {
+			run.Changed, run.Affected = true, affected
+			run.RecordIDs, run.PersonIDs, run.Probability = pick(ids, changed), pick(pids, changed), pick(res.Score, changed)
+		}
 	}
 	if !run.Changed && len(pr.payers) == 0 {
 		// Every record is a contact read above: the golden records are built from
 		// the rows already in memory, beside what remains to do before saving.
 		if run.Golden, err = st.StartGolden(ctx, ids, pids, golden); err != nil {
 			return nil, err
+		}
+	}
+	for i := range ids {
+		if person[i] != pids[i] {
+			run.LogChanges = append(run.LogChanges, store.Change{Record: ids[i], Before: person[i], After: pids[i]})
 		}
 	}
 	sum.LinksWritten = len(run.RecordIDs)

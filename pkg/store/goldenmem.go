@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -11,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -190,7 +193,15 @@ func (g *parsedRow) fillBirth() {
 		g.f[gBirth] = str{v: "?"}
 		return
 	}
-	g.f[gBirth] = str{v: fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)}
+	d := [10]byte{'0', '0', '0', '0', '-', '0', '0', '-', '0', '0'}
+	for i, v := range [...]int32{n / 10000, n / 100 % 100, n % 100} {
+		end := [...]int{4, 7, 10}[i]
+		for k := end - 1; v > 0; k-- {
+			d[k] += byte(v % 10)
+			v /= 10
+		}
+	}
+	g.f[gBirth] = str{v: string(d[:])}
 }
 
 // parse takes a GoldenInput's row apart.
@@ -310,85 +321,89 @@ type goldenPerson struct {
 var goldenFieldsOrder = [...]int{gGiven, gFamily, -1, -2, gStreet, gPostcode, gCity, gRegion, gCountry, gBirth,
 	gNationalID}
 
+// goldenPart is the golden records of one slice of the people, each person as one
+// encoded line (encode), and the people left to rebuildPeople.
+type goldenPart struct {
+	done     chan struct{}
+	lines    []string
+	residual []int64
+	err      error
+}
+
+// goldenSlices is how many parts per CPU goldenFromRows cuts the people into: the
+// first parts are ready early, and load appends them while the others build.
+const goldenSlices = 8
+
 // goldenFromRows builds the golden records of the people in ids/persons (one entry
-// per record) from their rows, each person as one encoded line (encodePerson), on
-// every CPU. It returns the lines and the people left to rebuildPeople.
-func goldenFromRows(ids, persons []int64, rows []GoldenInput, sup map[string]bool,
-	rules map[string]GoldenRule) ([]string, []int64, error) {
+// per record) from their rows into parts, on every CPU, the parts in order; each
+// part's done is closed when it is built.
+func goldenFromRows(ids, persons []int64, rows []GoldenInput, sup map[string]bool, rules map[string]GoldenRule,
+	parts []*goldenPart) {
 	order := byPerson(ids, persons)
 	var rulesByField [len(goldenFieldsOrder)]GoldenRule
 	for k, f := range goldenFields {
 		rulesByField[k] = rules[f.name]
 	}
-	// Cut the records into one slice per CPU, at a change of person.
-	parts := runtime.GOMAXPROCS(0)
-	var bounds []int
-	for k := 0; k < parts; k++ {
-		b := len(order) * k / parts
+	// Cut the records into slices at a change of person (some may be empty).
+	bounds := make([]int, len(parts)+1)
+	for k := 1; k < len(parts); k++ {
+		b := max(len(order)*k/len(parts), bounds[k-1])
 		for b > 0 && b < len(order) && persons[order[b]] == persons[order[b-1]] {
 			b++
 		}
-		if len(bounds) == 0 || b > bounds[len(bounds)-1] {
-			bounds = append(bounds, b)
-		}
+		bounds[k] = b
 	}
-	bounds = append(bounds, len(order))
-	type part struct {
-		lines    []string
-		residual []int64
-		err      error
-	}
-	out := make([]part, len(bounds)-1)
+	bounds[len(parts)] = len(order)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for k := range out {
+	for range min(runtime.GOMAXPROCS(0), len(parts)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pt := &out[k]
-			var recs []parsedRow
-			var recIDs []int64
-			var buf []byte
-			for lo, end := bounds[k], bounds[k+1]; lo < end; {
-				hi := lo + 1
-				for hi < end && persons[order[hi]] == persons[order[lo]] {
-					hi++
-				}
-				recs, recIDs = recs[:0], recIDs[:0]
-				for _, i := range order[lo:hi] {
-					g, err := rows[i].parse()
-					if err != nil {
-						pt.err = fmt.Errorf("record %d: %w", ids[i], err)
-						return
-					}
-					g.fillBirth()
-					recs = append(recs, g)
-					recIDs = append(recIDs, ids[i])
-				}
-				pid := persons[order[lo]]
-				lo = hi
-				p, ok := buildGolden(pid, recs, recIDs, sup, &rulesByField)
-				if ok {
-					buf, ok = p.encode(buf[:0])
-				}
-				if !ok {
-					pt.residual = append(pt.residual, pid)
-					continue
-				}
-				pt.lines = append(pt.lines, string(buf))
+			for k := int(next.Add(1) - 1); k < len(parts); k = int(next.Add(1) - 1) {
+				buildPart(parts[k], order[bounds[k]:bounds[k+1]], ids, persons, rows, sup, &rulesByField)
+				close(parts[k].done)
 			}
 		}()
 	}
 	wg.Wait()
-	var lines []string
-	var residual []int64
-	for _, pt := range out {
-		if pt.err != nil {
-			return nil, nil, pt.err
+}
+
+// buildPart builds the golden records of the records at order (whole people).
+func buildPart(pt *goldenPart, order []int, ids, persons []int64, rows []GoldenInput, sup map[string]bool,
+	rules *[len(goldenFieldsOrder)]GoldenRule) {
+	pt.lines = make([]string, 0, len(order)) // at most one person a record
+	var recs []parsedRow
+	var recIDs []int64
+	var buf []byte
+	for lo := 0; lo < len(order); {
+		hi := lo + 1
+		for hi < len(order) && persons[order[hi]] == persons[order[lo]] {
+			hi++
 		}
-		lines = append(lines, pt.lines...)
-		residual = append(residual, pt.residual...)
+		recs, recIDs = recs[:0], recIDs[:0]
+		for _, i := range order[lo:hi] {
+			g, err := rows[i].parse()
+			if err != nil {
+				pt.err = fmt.Errorf("record %d: %w", ids[i], err)
+				return
+			}
+			g.fillBirth()
+			recs = append(recs, g)
+			recIDs = append(recIDs, ids[i])
+		}
+		pid := persons[order[lo]]
+		lo = hi
+		p, ok := buildGolden(pid, recs, recIDs, sup, rules)
+		if ok {
+			buf, ok = p.encode(buf[:0])
+		}
+		if !ok {
+			pt.residual = append(pt.residual, pid)
+			continue
+		}
+		pt.lines = append(pt.lines, string(buf))
 	}
-	return lines, residual, nil
 }
 
 // byPerson returns the record indexes ordered by person, then record id.
@@ -440,25 +455,23 @@ const (
 	sepElem  = "\x1e"
 )
 
-// encode writes the person as one line for the INSERT in saveGoldenFromRows: id,
+// encode writes the person as one line for GoldenBuild.save: id,
 // the golden fields ("" for NULL: a golden value is never empty), the lists (each
 // element after a separator, so that [] and [""] differ), records and opted_out.
+// A value holding a separator shows as one too many when the separators are
+// counted at the end: one count per line costs less than one look per value.
 func (p *goldenPerson) encode(b []byte) ([]byte, bool) {
-	clean := func(s string) bool { return strings.IndexByte(s, 0x1f) < 0 && strings.IndexByte(s, 0x1e) < 0 }
+	start := len(b)
 	b = strconv.AppendInt(b, p.id, 10)
 	for _, f := range p.fields {
-		if !clean(f.v) {
-			return b, false
-		}
 		b = append(b, 0x1f)
 		b = append(b, f.v...)
 	}
-	for _, l := range [][]string{p.emails, p.phones, p.tags, p.srcs, p.addresses} {
+	elems := 0
+	for _, l := range [...][]string{p.emails, p.phones, p.tags, p.srcs, p.addresses} {
 		b = append(b, 0x1f)
+		elems += len(l)
 		for _, e := range l {
-			if !clean(e) {
-				return b, false
-			}
 			b = append(b, 0x1e)
 			b = append(b, e...)
 		}
@@ -467,7 +480,8 @@ func (p *goldenPerson) encode(b []byte) ([]byte, bool) {
 	b = strconv.AppendInt(b, int64(p.records), 10)
 	b = append(b, 0x1f)
 	b = strconv.AppendBool(b, p.optedOut)
-	return b, true
+	line := b[start:]
+	return b, bytes.Count(line, []byte{0x1f}) == len(p.fields)+7 && bytes.Count(line, []byte{0x1e}) == elems
 }
 
 // buildGolden is rebuildPeople for one person; false when it cannot tell exactly.
@@ -569,6 +583,12 @@ func nonEmpty(s str) str {
 // sortedDistinct is list_sort(list(DISTINCT …)): byte order, as DuckDB sorts
 // VARCHAR; never nil.
 func sortedDistinct(v []string) []string {
+	switch len(v) {
+	case 0:
+		return []string{}
+	case 1:
+		return v[:1:1] // most people's, and never written to
+	}
 	out := slices.Clone(v)
 	slices.Sort(out)
 	out = slices.Compact(out)
@@ -829,10 +849,10 @@ func inMemoryRules(rules map[string]GoldenRule) bool {
 // GoldenBuild is the golden records of a full run being built in memory, beside
 // the rest of the run (StartGolden); SaveMatchRun writes them.
 type GoldenBuild struct {
-	done     chan struct{}
-	records  int // how many records it was started with
-	lines    []string
-	residual []int64 // the people left to rebuildPeople
+	done     chan struct{} // closed when every part is built
+	records  int           // how many records it was started with
+	parts    []*goldenPart
+	residual []int64 // the people left to rebuildPeople, once done
 	err      error
 }
 
@@ -853,48 +873,92 @@ func startGolden(ctx context.Context, q querier, ids, persons []int64, rows []Go
 	if err != nil {
 		return nil, fmt.Errorf("golden records: %w", err)
 	}
-	b := &GoldenBuild{done: make(chan struct{}), records: len(ids)}
+	b := &GoldenBuild{done: make(chan struct{}), records: len(ids),
+		parts: make([]*goldenPart, goldenSlices*runtime.GOMAXPROCS(0))}
+	for k := range b.parts {
+		b.parts[k] = &goldenPart{done: make(chan struct{})}
+	}
 	go func() {
 		defer close(b.done)
-		b.lines, b.residual, b.err = goldenFromRows(ids, persons, rows, sup, rules)
+		goldenFromRows(ids, persons, rows, sup, rules, b.parts)
+		for _, p := range b.parts {
+			if p.err != nil && b.err == nil {
+				b.err = p.err
+			}
+			b.residual = append(b.residual, p.residual...)
+		}
 	}()
 	return b, nil
 }
 
-// load waits for the golden records and appends them, one string per person, to the
-// connection's temporary table golden_lines. It runs before the save's transaction
-// begins: an INSERT reading a table the transaction itself filled ran on one core,
-// and took twice as long. The table is temporary, so a crash loses nothing;
-// dropGoldenLines drops it.
+// goldenDB is the in-memory database attached while a run is saved, holding its
+// golden records' lines: attached databases are seen by every connection,
+// unlike temporary tables, so a second connection prepares them (load) while the
+// save's transaction writes the rest.
+const goldenDB = "padron_golden"
+
+// load appends the golden records, one string per person, to the table
+// padron_golden.lines, on conn, each part as soon as it is built; save splits them into people's columns
+// (appending nineteen values, five of them lists, cost four seconds of cgo calls at
+// a million records). It must not run inside the save's transaction: an INSERT
+// reading a table the transaction itself filled ran on one core, and took twice as
+// long. dropGolden detaches the database.
 func (b *GoldenBuild) load(ctx context.Context, conn *sql.Conn) error {
-	<-b.done
-	if b.err != nil {
-		return fmt.Errorf("golden records: %w", b.err)
+	for _, q := range []string{`ATTACH IF NOT EXISTS ':memory:' AS ` + goldenDB,
+		`CREATE OR REPLACE TABLE ` + goldenDB + `.lines (line VARCHAR)`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("golden records: %w", err)
+		}
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE golden_lines (line VARCHAR)`); err != nil {
-		return fmt.Errorf("golden records: %w", err)
-	}
-	err := appendRows(ctx, conn, "golden_lines", len(b.lines), func(a *duckdb.Appender, i int) error {
-		return a.AppendRow(b.lines[i])
+	err := conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppender(dc.(driver.Conn), goldenDB, "", "lines")
+		if err != nil {
+			return err
+		}
+		if err := b.appendParts(ctx, a); err != nil {
+			a.Close()
+			return err
+		}
+		return a.Close()
 	})
 	if err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
-	b.lines = nil // DuckDB holds them now
+	<-b.done
+	if b.err != nil {
+		return fmt.Errorf("golden records: %w", b.err)
+	}
 	return nil
 }
 
-func dropGoldenLines(conn *sql.Conn) {
-	_, _ = conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS golden_lines`)
+// appendParts appends each part's lines as soon as it is built.
+func (b *GoldenBuild) appendParts(ctx context.Context, a *duckdb.Appender) error {
+	for _, p := range b.parts {
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if p.err != nil {
+			return p.err
+		}
+		for _, l := range p.lines {
+			if err := a.AppendRow(l); err != nil {
+				return err
+			}
+		}
+		p.lines = nil // DuckDB holds them now
+	}
+	return nil
 }
 
-// save writes the golden records loaded, and has rebuildPeople build those it could
-// not. Each person came to DuckDB as one string, split here: appending nineteen
-// values, five of them lists, cost four seconds of cgo calls at a million records.
-func (b *GoldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
-	if _, err := conn.ExecContext(ctx, `DELETE FROM people`); err != nil {
-		return fmt.Errorf("golden records: %w", err)
-	}
+func dropGolden(conn *sql.Conn) {
+	_, _ = conn.ExecContext(context.Background(), `DETACH DATABASE IF EXISTS `+goldenDB)
+}
+
+// goldenSelect is the SELECT of people's columns (goldenColumns) from the lines of
+// encode in table.
+func goldenSelect(table string) string {
 	list := func(i int) string {
 		return fmt.Sprintf("CASE WHEN s[%[1]d] = '' THEN [] ELSE string_split(s[%[1]d], e'%[2]s')[2:] END", i, sepElem)
 	}
@@ -904,14 +968,29 @@ func (b *GoldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string
 		if f.name == "birth_date" {
 			v = "CAST(" + v + " AS DATE)"
 		}
-		cols.WriteString(", " + v)
+		cols.WriteString(", " + v + " AS " + f.name)
 	}
 	n := len(goldenFields) + 2
-	if _, err := conn.ExecContext(ctx, `INSERT INTO people (id`+colNames()+`,
-		emails, phones, tags, sources, addresses, records, opted_out)
-		SELECT CAST(s[1] AS BIGINT)`+cols.String()+`, `+list(n)+`, `+list(n+1)+`, `+list(n+2)+`, `+list(n+3)+`, `+
-		list(n+4)+fmt.Sprintf(`, CAST(s[%d] AS INTEGER), CAST(s[%d] AS BOOLEAN)`, n+5, n+6)+`
-		FROM (SELECT string_split(line, e'`+sepField+`') AS s FROM golden_lines)`); err != nil {
+	return `SELECT CAST(s[1] AS BIGINT) AS id` + cols.String() + `, ` + list(n) + ` AS emails, ` + list(n+1) +
+		` AS phones, ` + list(n+2) + ` AS tags, ` + list(n+3) + ` AS sources, ` + list(n+4) + ` AS addresses` +
+		fmt.Sprintf(`, CAST(s[%d] AS INTEGER) AS records, CAST(s[%d] AS BOOLEAN) AS opted_out`, n+5, n+6) +
+		` FROM (SELECT string_split(line, e'` + sepField + `') AS s FROM ` + table + `)`
+}
+
+// goldenColumns are people's columns in goldenSelect's order.
+func goldenColumns() string {
+	return `id` + colNames() + `, emails, phones, tags, sources, addresses, records, opted_out`
+}
+
+// save writes the golden records loaded, and has rebuildPeople build those it could
+// not. The lines are split in the INSERT itself: splitting them into a table first,
+// during the load, cost more than it hid.
+func (b *GoldenBuild) save(ctx context.Context, conn *sql.Conn, rules map[string]GoldenRule) error {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM people`); err != nil {
+		return fmt.Errorf("golden records: %w", err)
+	}
+	cols := goldenColumns()
+	if _, err := conn.ExecContext(ctx, `INSERT INTO people (`+cols+`) `+goldenSelect(goldenDB+".lines")); err != nil {
 		return fmt.Errorf("golden records: %w", err)
 	}
 	if len(b.residual) > 0 {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -180,14 +181,17 @@ func TestGoldenFromRowsAsSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 		<-b.done
-		built := len(b.lines)
+		built := 0
+		for _, p := range b.parts {
+			built += len(p.lines)
+		}
 		if err := b.load(ctx, conn); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.save(ctx, conn, rules); err != nil {
 			t.Fatal(err)
 		}
-		dropGoldenLines(conn)
+		dropGolden(conn)
 		conn.Close()
 		if built < int(person)/2 || len(b.residual) == 0 {
 			t.Errorf("rules %v: %d people built in memory, %d left to SQL: the test should exercise both",
@@ -202,6 +206,25 @@ func TestGoldenFromRowsAsSQL(t *testing.T) {
 				t.Errorf("rules %v:\n got %s\nwant %s", rules, got[i], want[i])
 			}
 		}
+	}
+	// The same through SaveMatchRun, which loads the golden records on a second
+	// connection while its transaction writes the rest.
+	if err := rebuildPeople(ctx, s.db, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := peopleTable(t, s.db)
+	b, err := s.StartGolden(ctx, ids, persons, rows)
+	if err != nil || b == nil {
+		t.Fatalf("start golden: %v, %v", b, err)
+	}
+	run := &MatchRun{ID: 1, StartedAt: time.Now(), Mode: "full", RecordIDs: ids, PersonIDs: persons,
+		Probability: make([]float32, len(ids)), Golden: b}
+	if err := s.SaveMatchRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	got := peopleTable(t, s.db)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("SaveMatchRun: %d people differ from rebuildPeople's %d", len(got), len(want))
 	}
 }
 

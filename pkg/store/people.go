@@ -336,27 +336,41 @@ func (s *Store) NextIDs(ctx context.Context, counter string, n int64) (int64, er
 // run's conclusions, all in one transaction: an interrupted run leaves the store as
 // it was.
 func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
 	r.golden = s.golden
 	golden := r.Golden
 	if golden != nil && (r.Changed || golden.records != len(r.RecordIDs)) {
 		<-golden.done
 		golden = nil // not the run it was started for: the SQL path
 	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	loaded := func() error { return nil }
 	if golden != nil {
-		defer dropGoldenLines(conn)
-		if err := golden.load(ctx, conn); err != nil {
-			return fmt.Errorf("save dedupe run: %w", err)
-		}
+		// The golden records are loaded on a second connection while this one writes
+		// the links and the rest (see GoldenBuild.load).
+		s.db.SetMaxOpenConns(2)
+		defer s.db.SetMaxOpenConns(1)
+		ctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		var err error
+		go func() {
+			defer close(done)
+			err = loadGolden(ctx, s.db, golden)
+		}()
+		loaded = func() error { <-done; return err }
+		defer func() {
+			cancel()
+			<-done
+			dropGolden(conn)
+		}()
 	}
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}
-	if err := saveMatchRun(ctx, conn, r, golden); err != nil {
+	if err := saveMatchRun(ctx, conn, r, golden, loaded); err != nil {
 		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		return fmt.Errorf("save dedupe run: %w", err)
 	}
@@ -367,9 +381,20 @@ func (s *Store) SaveMatchRun(ctx context.Context, r *MatchRun) error {
 	return nil
 }
 
+// loadGolden runs golden.load on a connection of its own.
+func loadGolden(ctx context.Context, db *sql.DB, golden *GoldenBuild) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("golden records: %w", err)
+	}
+	defer conn.Close()
+	return golden.load(ctx, conn)
+}
+
 // saveMatchRun writes the run in the transaction begun on conn; golden, when not
-// nil, holds the golden records built in memory.
-func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *GoldenBuild) error {
+// nil, holds the golden records built in memory, and loaded says when they are
+// loaded. The people are written last, to give the load the most time.
+func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *GoldenBuild, loaded func() error) error {
 	if _, err := conn.ExecContext(ctx, `DELETE FROM match_tf`); err != nil {
 		return err
 	}
@@ -436,25 +461,6 @@ func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *Gold
 	if err != nil {
 		return fmt.Errorf("term frequencies: %w", err)
 	}
-	var affected []int64 // nil: every person
-	if r.Changed {
-		affected = r.Affected
-		if affected == nil {
-			affected = []int64{}
-		}
-	}
-	if golden != nil {
-		if err := golden.save(ctx, conn, r.golden); err != nil {
-			return err
-		}
-	} else if err := rebuildPeople(ctx, conn, affected, r.golden); err != nil {
-		return err
-	}
-	if r.Changed {
-		if err := refreshOptOuts(ctx, conn); err != nil {
-			return err
-		}
-	}
 	now := time.Now().UTC()
 	if r.Model != nil {
 		if _, err := conn.ExecContext(ctx, `INSERT INTO match_model VALUES (?, ?, ?)`, r.ID, now, string(r.Model)); err != nil {
@@ -468,8 +474,34 @@ func saveMatchRun(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *Gold
 		r.Rejected, int64(len(r.Review)), r.People, string(settings), string(blocking)); err != nil {
 		return err
 	}
-	_, err = logChange(ctx, conn, r.Actor, "dedupe", r.Summary, r.LogChanges)
-	return err
+	if _, err = logChange(ctx, conn, r.Actor, "dedupe", r.Summary, r.LogChanges); err != nil {
+		return err
+	}
+	return savePeople(ctx, conn, r, golden, loaded)
+}
+
+// savePeople rewrites the golden records of the run's people.
+func savePeople(ctx context.Context, conn *sql.Conn, r *MatchRun, golden *GoldenBuild, loaded func() error) error {
+	if golden != nil {
+		if err := loaded(); err != nil {
+			return err
+		}
+		return golden.save(ctx, conn, r.golden)
+	}
+	var affected []int64 // nil: every person
+	if r.Changed {
+		affected = r.Affected
+		if affected == nil {
+			affected = []int64{}
+		}
+	}
+	if err := rebuildPeople(ctx, conn, affected, r.golden); err != nil {
+		return err
+	}
+	if r.Changed {
+		return refreshOptOuts(ctx, conn)
+	}
+	return nil
 }
 
 // appendLinks appends the run's links to table.
