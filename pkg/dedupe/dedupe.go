@@ -243,11 +243,7 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 			return nil, err
 		}
 	}
-	for i := range ids {
-		if person[i] != pids[i] {
-			run.LogChanges = append(run.LogChanges, store.Change{Record: ids[i], Before: person[i], After: pids[i]})
-		}
-	}
+	run.LogChanges = logChanges(ids, person, pids)
 	sum.LinksWritten = len(run.RecordIDs)
 	run.TFValues, run.TFTotals = res.TF.Frequent(2)
 	// The records and the matcher's working set are no longer needed: hand the memory
@@ -265,6 +261,7 @@ func Run(ctx context.Context, st *store.Store, opt Options) (*Summary, error) {
 		}
 		run.TFValues[key] = m
 	}
+	run.Review = make([]store.ReviewPair, 0, len(res.Review)+len(pr.payers))
 	decided := map[[2]int64]bool{}
 	for _, d := range decisions {
 		decided[[2]int64{min(d.A, d.B), max(d.A, d.B)}] = true
@@ -418,6 +415,28 @@ func pick[T any](v []T, idx []int) []T {
 	out := make([]T, len(idx))
 	for k, i := range idx {
 		out[k] = v[i]
+	}
+	return out
+}
+
+// logChanges lists the records whose person changed, for the log. Counted first: in
+// a first run every record changes, and appending a million grew the list a dozen
+// times over.
+func logChanges(ids, before, after []int64) []store.Change {
+	n := 0
+	for i := range ids {
+		if before[i] != after[i] {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]store.Change, 0, n)
+	for i := range ids {
+		if before[i] != after[i] {
+			out = append(out, store.Change{Record: ids[i], Before: before[i], After: after[i]})
+		}
 	}
 	return out
 }
