@@ -152,11 +152,14 @@ func (c *comparer) swapNames(a, b *feat, lv *levels) bool {
 		return false
 	}
 	if a.givenInit&b.famInit != 0 || a.famInit&b.givenInit != 0 {
-		g := c.given(a.given, a.given1, b.family, b.famFirst, a.nick1, 0)
-		f := family(a.family, a.famToks, b.given, b.givenToks)
-		if g+f < lv[cGiven]+lv[cFamily] && g <= 4 && f <= 4 {
-			lv[cGiven], lv[cFamily] = g, f
-			return true
+		// The swap is taken only with both levels at 4 or better: the family
+		// comparison is left out when the given names' already rules it out.
+		if g := c.given(a.given, a.given1, b.family, b.famFirst, a.nick1, 0); g <= 4 {
+			f := family(a.family, a.famToks, b.given, b.givenToks)
+			if g+f < lv[cGiven]+lv[cFamily] && f <= 4 {
+				lv[cGiven], lv[cFamily] = g, f
+				return true
+			}
 		}
 	}
 	if lv[cGiven] != lvExact && lv[cFamily] != lvExact && a.initials == b.initials {
