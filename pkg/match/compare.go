@@ -258,11 +258,18 @@ func sameWord(x, y string) bool {
 	switch {
 	case x == y:
 		return true
-	case surnameGenders(x, y), genderPair(x, y):
-		// Kowalski/Kowalska, Agustín/Agustina: relatives, not a word mistyped.
+	case len(x) < 3 || len(y) < 3, !typoOf(x, y):
 		return false
-	case len(x) < 3 || len(y) < 3:
-		return false
+	}
+	// Kowalski/Kowalska, Agustín/Agustina: relatives, not a word mistyped. Asked
+	// last, of the few words alike enough to be typos.
+	return !surnameGenders(x, y) && !genderPair(x, y)
+}
+
+// typoOf reports whether two different words of three letters or more are close
+// enough to be one mistyped (sameWord's test, before the other genders' forms).
+func typoOf(x, y string) bool {
+	switch {
 	case editAtMost1(x, y):
 		return true
 	case len(x) >= 8 && len(y) >= 8:

@@ -41,6 +41,10 @@ func TestCompareNames(t *testing.T) {
 		// A surname twice is not within two different ones.
 		{rec("Juan", "García Martín"), rec("Juan", "García García"), lvExact, 5, false},
 		{rec("Juan", "García García"), rec("Juan", "García"), lvExact, 2, false},
+		// A surname word in the other gender's form is a relative's, not a typo.
+		{rec("Jan", "Kowalski Nowak"), rec("Jan", "Kowalska Nowak"), lvExact, 5, false},
+		{rec("Ana", "Martín García"), rec("Ana", "Martina García"), lvExact, 5, false},
+		{rec("Ana", "Martín García"), rec("Ana", "Martím García"), lvExact, 2, false},
 	} {
 		lv, sw := levelsOf(c.a, c.b)
 		if lv[cGiven] != c.given || lv[cFamily] != c.family || sw != c.swapped {
