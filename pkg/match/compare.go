@@ -145,7 +145,7 @@ func (c *comparer) swapNames(a, b *feat, lv *levels) bool {
 		if b.givenInit&a.famInit == 0 {
 			return false
 		}
-		if g := c.given(a.family, firstTok(a.family), b.given, b.given1, 0, b.nick1); g < lv[cGiven] && g <= 4 {
+		if g := c.given(a.family, a.famFirst, b.given, b.given1, a.famRef, b.nick1); g < lv[cGiven] && g <= 4 {
 			lv[cGiven] = g
 			return true
 		}
@@ -154,7 +154,7 @@ func (c *comparer) swapNames(a, b *feat, lv *levels) bool {
 	if a.givenInit&b.famInit != 0 || a.famInit&b.givenInit != 0 {
 		// The swap is taken only with both levels at 4 or better: the family
 		// comparison is left out when the given names' already rules it out.
-		if g := c.given(a.given, a.given1, b.family, b.famFirst, a.nick1, 0); g <= 4 {
+		if g := c.given(a.given, a.given1, b.family, b.famFirst, a.nick1, b.famRef); g <= 4 {
 			f := family(a.family, a.famToks, b.given, b.givenToks)
 			if g+f < lv[cGiven]+lv[cFamily] && f <= 4 {
 				lv[cGiven], lv[cFamily] = g, f
