@@ -322,8 +322,8 @@ func (rs *Rules) keyEntries(ctx context.Context, fs []feat) [][]uint64 {
 func (rs *Rules) pairRule(ri int, entries []uint64, want func(i, j int) bool) ([]uint64, RuleStats) {
 	ru := &rs.list[ri]
 	st := RuleStats{Rule: ru.name, Cap: ru.cap}
-	// Sorted, records sharing a key sit together.
-	entries = radixSort(entries)
+	// Grouped, records sharing a key sit together.
+	entries = groupByKey(entries)
 	// Sized up front: growing the list by appending copied it over and over.
 	total := 0
 	for a := 0; a < len(entries); {
@@ -481,30 +481,40 @@ func sortedLetters(s string) string {
 // a time, skipping the digits every value shares (the top bits of pair keys and
 // record indexes are mostly zero). On the millions of keys and pairs of a large
 // run it takes a fraction of a comparison sort's time.
-func radixSort(a []uint64) []uint64 {
+func radixSort(a []uint64) []uint64 { return radixSortAbove(a, 0) }
+
+// groupByKey orders key entries (key<<idxBits | record) by key alone: what pairing
+// needs, since the pairs of a group are made in any order and sorted after. The
+// record bits are left unsorted, which saves two of six digits.
+func groupByKey(entries []uint64) []uint64 { return radixSortAbove(entries, idxBits) }
+
+// radixSortAbove is radixSort by the bits from low up only: values equal there keep
+// their order (a short list, sorted whole, is a valid such order too).
+func radixSortAbove(a []uint64, low int) []uint64 {
 	const bits, buckets = 11, 1 << 11
 	if len(a) < 256 {
 		slices.Sort(a)
 		return a
 	}
 	var counts [(64 + bits - 1) / bits][buckets]int
+	digits := (64 - low + bits - 1) / bits
 	for _, v := range a {
-		for d := range counts {
-			counts[d][v>>(d*bits)&(buckets-1)]++
+		for d := range digits {
+			counts[d][v>>(low+d*bits)&(buckets-1)]++
 		}
 	}
 	buf := make([]uint64, len(a))
 	src, dst := a, buf
-	for d := range counts {
+	for d := range digits {
 		c := &counts[d]
-		if c[src[0]>>(d*bits)&(buckets-1)] == len(a) {
+		shift := low + d*bits
+		if c[src[0]>>shift&(buckets-1)] == len(a) {
 			continue // every value has this digit
 		}
 		sum := 0
 		for k := range c {
 			c[k], sum = sum, sum+c[k]
 		}
-		shift := d * bits
 		for _, v := range src {
 			k := v >> shift & (buckets - 1)
 			dst[c[k]] = v

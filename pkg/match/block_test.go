@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -79,6 +80,29 @@ func TestRadixSort(t *testing.T) {
 			slices.Sort(want)
 			if got := radixSort(a); !slices.Equal(got, want) {
 				t.Fatalf("n %d mask %x: radixSort differs from slices.Sort", n, mask)
+			}
+		}
+	}
+}
+
+// groupByKey must order entries by their key bits, each value kept, those of one key
+// in their first order (lists too short for a radix sort are sorted whole).
+func TestGroupByKey(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 255, 256, 1000, 70000} {
+		for _, keys := range []uint64{1, 7, 1 << 20, 1 << 38} {
+			a := make([]uint64, n)
+			for i := range a {
+				a[i] = (rnd.Uint64()%keys)<<idxBits | rnd.Uint64()&idxMask
+			}
+			want := slices.Clone(a)
+			if n >= 256 {
+				slices.SortStableFunc(want, func(x, y uint64) int { return cmp.Compare(x>>idxBits, y>>idxBits) })
+			} else {
+				slices.Sort(want)
+			}
+			if got := groupByKey(a); !slices.Equal(got, want) {
+				t.Fatalf("n %d keys %d: groupByKey differs", n, keys)
 			}
 		}
 	}

@@ -145,18 +145,21 @@ func (c *comparer) swapNames(a, b *feat, lv *levels) bool {
 		if b.givenInit&a.famInit == 0 {
 			return false
 		}
-		if g := c.given(a.family, firstTok(a.family), b.given, b.given1, 0, b.nick1); g < lv[cGiven] && g <= 4 {
+		if g := c.given(a.family, a.famFirst, b.given, b.given1, a.famRef, b.nick1); g < lv[cGiven] && g <= 4 {
 			lv[cGiven] = g
 			return true
 		}
 		return false
 	}
 	if a.givenInit&b.famInit != 0 || a.famInit&b.givenInit != 0 {
-		g := c.given(a.given, a.given1, b.family, b.famFirst, a.nick1, 0)
-		f := family(a.family, a.famToks, b.given, b.givenToks)
-		if g+f < lv[cGiven]+lv[cFamily] && g <= 4 && f <= 4 {
-			lv[cGiven], lv[cFamily] = g, f
-			return true
+		// The swap is taken only with both levels at 4 or better: the family
+		// comparison is left out when the given names' already rules it out.
+		if g := c.given(a.given, a.given1, b.family, b.famFirst, a.nick1, b.famRef); g <= 4 {
+			f := family(a.family, a.famToks, b.given, b.givenToks)
+			if g+f < lv[cGiven]+lv[cFamily] && f <= 4 {
+				lv[cGiven], lv[cFamily] = g, f
+				return true
+			}
 		}
 	}
 	if lv[cGiven] != lvExact && lv[cFamily] != lvExact && a.initials == b.initials {
@@ -255,11 +258,18 @@ func sameWord(x, y string) bool {
 	switch {
 	case x == y:
 		return true
-	case surnameGenders(x, y), genderPair(x, y):
-		// Kowalski/Kowalska, Agustín/Agustina: relatives, not a word mistyped.
+	case len(x) < 3 || len(y) < 3, !typoOf(x, y):
 		return false
-	case len(x) < 3 || len(y) < 3:
-		return false
+	}
+	// Kowalski/Kowalska, Agustín/Agustina: relatives, not a word mistyped. Asked
+	// last, of the few words alike enough to be typos.
+	return !surnameGenders(x, y) && !genderPair(x, y)
+}
+
+// typoOf reports whether two different words of three letters or more are close
+// enough to be one mistyped (sameWord's test, before the other genders' forms).
+func typoOf(x, y string) bool {
+	switch {
 	case editAtMost1(x, y):
 		return true
 	case len(x) >= 8 && len(y) >= 8:

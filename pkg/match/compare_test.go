@@ -33,12 +33,18 @@ func TestCompareNames(t *testing.T) {
 		{rec("Fernando", "Mnzano Toledo"), rec("Fernando", "Manzano Toledo"), lvExact, 2, false},
 		{rec("Rosario", "Rodríguez Molina"), rec("Rosario", "Rodríguez Vicente"), lvExact, 5, false},
 		{rec("Daniel", "Domínguez Gallego"), rec("DOMÍNGUEZ", "GALLEGO DANIEEL"), 3, 3, true},
+		// Swapped, with the given name scrambled: the swap is taken at a given level of 4.
+		{rec("Leo", "Nowak"), rec("NOWAK", "OEL"), 4, lvExact, true},
 		{rec("", "Nowak"), rec("Piotr", "Nowak"), lvMissing, lvExact, false},
 		// Compared as sets of words, the other gender's name is still another person's.
 		{rec("Agustin", "Gallo"), rec("Agustina", "Galllo"), 6, 2, false},
 		// A surname twice is not within two different ones.
 		{rec("Juan", "García Martín"), rec("Juan", "García García"), lvExact, 5, false},
 		{rec("Juan", "García García"), rec("Juan", "García"), lvExact, 2, false},
+		// A surname word in the other gender's form is a relative's, not a typo.
+		{rec("Jan", "Kowalski Nowak"), rec("Jan", "Kowalska Nowak"), lvExact, 5, false},
+		{rec("Ana", "Martín García"), rec("Ana", "Martina García"), lvExact, 5, false},
+		{rec("Ana", "Martín García"), rec("Ana", "Martím García"), lvExact, 2, false},
 	} {
 		lv, sw := levelsOf(c.a, c.b)
 		if lv[cGiven] != c.given || lv[cFamily] != c.family || sw != c.swapped {

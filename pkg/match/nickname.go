@@ -43,6 +43,9 @@ type Nicknames struct {
 	// names holds each group's names, the canonical one first. The slices are
 	// clipped, so that a clone appending to one never writes into the original's.
 	names [][]string
+	// inits holds, per group, a bit per first letter of its names (see initBit):
+	// misspelt skips the groups with no name that starts like the word it checks.
+	inits []uint32
 }
 
 // entry is never changed once stored, so Clone can share it.
@@ -89,6 +92,7 @@ func (n *Nicknames) Clone() *Nicknames {
 		ids:    maps.Clone(n.ids),
 		groups: maps.Clone(n.groups), // entries are immutable, sharing them is safe
 		names:  slices.Clip(slices.Clone(n.names)),
+		inits:  slices.Clip(slices.Clone(n.inits)),
 	}
 }
 
@@ -236,6 +240,9 @@ func (n *Nicknames) misspelt(x string, rx int32, name string, rn int32) bool {
 		var buf [1]int32
 	search:
 		for _, g := range n.groupsOf(name, rn, &buf) {
+			if n.inits[g]&initBit(x) == 0 {
+				continue // near needs a name that starts as x does
+			}
 			for k, c := range n.names[g] {
 				if near(c) && (k == 0 || len(n.groups[c].ids) == 1) {
 					found = true
@@ -248,6 +255,15 @@ func (n *Nicknames) misspelt(x string, rx int32, name string, rn int32) bool {
 		return false
 	}
 	return !normalize.IsGivenName(x)
+}
+
+// initBit is a word's first letter as a bit (by its low five bits: letters of
+// different cases or alphabets may share one, which only lets more groups through).
+func initBit(w string) uint32 {
+	if w == "" {
+		return 0
+	}
+	return 1 << (w[0] & 31)
 }
 
 // known reports whether the lists hold a name whose ref is r.
@@ -348,6 +364,7 @@ func (n *Nicknames) Add(r io.Reader, name string) error {
 			id = int32(len(n.canon))
 			n.canon = append(n.canon, l.canon)
 			n.names = append(n.names, nil)
+			n.inits = append(n.inits, 0)
 			n.ids[l.canon] = id
 		}
 		n.link(l.canon, id)
@@ -369,6 +386,7 @@ func (n *Nicknames) link(name string, id int32) {
 		ids = slices.Clone(old.ids)
 	}
 	n.names[id] = slices.Clip(append(n.names[id], name))
+	n.inits[id] |= initBit(name)
 	i, _ := slices.BinarySearch(ids, id)
 	ids = slices.Insert(ids, i, id)
 	names := make([]string, len(ids))

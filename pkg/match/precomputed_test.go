@@ -265,3 +265,49 @@ func TestPrepareWordLists(t *testing.T) {
 		}
 	}
 }
+
+// Names compared across columns read the family name's ref (feat.famRef): records
+// prepared with refs compare as those prepared without. Family names are drawn from
+// the given names, and some records are nameless on one side, so that the swapped
+// comparisons meet names of the lists.
+func TestFamRefMatchesLookups(t *testing.T) {
+	nick := DefaultNicknames()
+	r := rand.New(rand.NewPCG(4, 4))
+	names := nickTestNames(r, nick)
+	recs := make([]Record, 3000)
+	for i := range recs {
+		recs[i].GivenName = names[r.IntN(len(names))]
+		recs[i].FamilyName = names[r.IntN(len(names))]
+		switch i % 5 {
+		case 0:
+			recs[i].FamilyName += " " + names[r.IntN(len(names))]
+		case 1:
+			recs[i].GivenName = ""
+		case 2:
+			recs[i].FamilyName = ""
+		}
+	}
+	with, without := prepareAll(recs, nick), prepareAll(recs, nil)
+	for i := range with {
+		if want := nick.ref(with[i].famFirst); with[i].famFirst != "" && with[i].famRef != want {
+			t.Fatalf("%q: famRef %d, want %d", with[i].famFirst, with[i].famRef, want)
+		}
+	}
+	c := &comparer{nick: nick}
+	swaps := 0
+	for i := range with {
+		for _, j := range []int{(i + 1) % len(with), r.IntN(len(with))} {
+			var lw, lo levels
+			sw, so := c.compare(&with[i], &with[j], &lw), c.compare(&without[i], &without[j], &lo)
+			if lw != lo || sw != so {
+				t.Fatalf("%+v vs %+v: with refs %v %v, without %v %v", recs[i], recs[j], lw, sw, lo, so)
+			}
+			if sw {
+				swaps++
+			}
+		}
+	}
+	if swaps == 0 {
+		t.Fatal("no pair matched swapped: the test tests nothing")
+	}
+}

@@ -38,9 +38,13 @@ type feat struct {
 	initials  uint32   // bit per first letter of the name's words, for cheap gating
 	givenInit uint32   // the same for the given name's words
 	famInit   uint32   // and for the family name's
-	emails    []string // canonical mailboxes (see canonEmail)
-	locals    []string // local parts of emails without . _ -, same order
-	phones    []string
+	// famRef is famFirst's place in the nickname lists, as nick1 is given1's: the
+	// names compared across columns (see swapNames) skip their lookups. It fills
+	// the padding after famInit.
+	famRef int32
+	emails []string // canonical mailboxes (see canonEmail)
+	locals []string // local parts of emails without . _ -, same order
+	phones []string
 	// phoneNums are the phones as numbers (see phoneNum), same order; 0 for one
 	// that is not "+digits".
 	phoneNums []uint64

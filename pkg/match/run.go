@@ -366,8 +366,9 @@ func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
 // and the bytes of unequal ones stay in cache, where before comparing reached into
 // a million scattered strings.
 //
-// With nick, each record's first given name is placed in those lists (feat.nick1):
-// the records must then be compared with nick and no other lists.
+// With nick, each record's first given and first family name are placed in those
+// lists (feat.nick1, feat.famRef): the records must then be compared with nick and
+// no other lists.
 func prepareAll(recs []Record, nick *Nicknames) []feat {
 	fs := make([]feat, len(recs))
 	const chunk = 1 << 14
@@ -389,6 +390,9 @@ func prepareAll(recs []Record, nick *Nicknames) []feat {
 					ownWords(&fs[i])
 					if nick != nil && fs[i].given1 != "" {
 						fs[i].nick1 = nick.ref(fs[i].given1)
+					}
+					if nick != nil && fs[i].famFirst != "" {
+						fs[i].famRef = nick.ref(fs[i].famFirst)
 					}
 				}
 			}
