@@ -43,32 +43,11 @@ func markShared(fs []feat, cmp *comparer, nick *Nicknames) Shared {
 	return sh
 }
 
-// homeKeys returns a record's name-at-address keys, one set per canonical name its
-// first given name stands for: Jerry is Gerald, Jeremy and Jerome, and meets a
-// Jeremy under his.
-func homeKeys(f *feat, nick *Nicknames) []string {
-	if f.given1 == "" || f.famFirst == "" {
-		return nil
-	}
-	var keys []string
-	for _, c := range nick.canon1(f) {
-		name := c + "|" + f.famFirst + "|"
-		for _, e := range f.emails {
-			keys = append(keys, name+e)
-		}
-		for _, p := range f.phones {
-			keys = append(keys, name+p)
-		}
-		if f.street != "" {
-			keys = append(keys, name+f.street+"|"+f.post)
-		}
-	}
-	return keys
-}
-
-// eachHomeKey calls fn with each of homeKeys(f) behind phoneHomePrefix, built in buf
-// (returned for reuse): looking every record's keys up allocated a few million
-// strings.
+// eachHomeKey calls fn with each of a record's name-at-address keys behind
+// phoneHomePrefix, one set per canonical name its first given name stands for (Jerry
+// is Gerald, Jeremy and Jerome, and meets a Jeremy under his): name|surname| then an
+// email, a phone, or street|postcode. Keys are built in buf (returned for reuse):
+// looking every record's keys up as strings allocated a few million of them.
 func eachHomeKey(buf []byte, f *feat, nick *Nicknames, fn func(prefixed []byte)) []byte {
 	if f.given1 == "" || f.famFirst == "" {
 		return buf

@@ -117,6 +117,29 @@ func TestSharedValuesLikeMaps(t *testing.T) {
 
 // eachHomeKey builds, without allocating, the keys homeKeys returns, behind
 // phoneHomePrefix, one buffer serving every record.
+// homeKeys is eachHomeKey written plainly, for the tests: a record's name-at-address keys, one set per canonical name its
+// first given name stands for: Jerry is Gerald, Jeremy and Jerome, and meets a
+// Jeremy under his.
+func homeKeys(f *feat, nick *Nicknames) []string {
+	if f.given1 == "" || f.famFirst == "" {
+		return nil
+	}
+	var keys []string
+	for _, c := range nick.canon1(f) {
+		name := c + "|" + f.famFirst + "|"
+		for _, e := range f.emails {
+			keys = append(keys, name+e)
+		}
+		for _, p := range f.phones {
+			keys = append(keys, name+p)
+		}
+		if f.street != "" {
+			keys = append(keys, name+f.street+"|"+f.post)
+		}
+	}
+	return keys
+}
+
 func TestEachHomeKeyLikeHomeKeys(t *testing.T) {
 	recs := []Record{
 		{GivenName: "Jerry", FamilyName: "Long", Emails: []string{"home.long@hotmail.com", "j@x.org"},

@@ -230,22 +230,8 @@ func TestGoldenFromRowsAsSQL(t *testing.T) {
 
 func peopleTable(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT CAST(columns(*) AS VARCHAR) FROM people ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
 	var out []string
-	for rows.Next() {
-		v := make([]sql.NullString, len(cols))
-		p := make([]any, len(cols))
-		for i := range v {
-			p[i] = &v[i]
-		}
-		if err := rows.Scan(p...); err != nil {
-			t.Fatal(err)
-		}
+	for _, v := range scanRows(t, db, `SELECT CAST(columns(*) AS VARCHAR) FROM people ORDER BY id`) {
 		var b strings.Builder
 		for _, x := range v {
 			if x.Valid {

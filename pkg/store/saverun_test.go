@@ -45,22 +45,8 @@ func TestSaveMatchRunRows(t *testing.T) {
 // "|".
 func wantRows(t *testing.T, db *sql.DB, q, want string) {
 	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
 	var got []string
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	for _, vals := range scanRows(t, db, q) {
 		f := make([]string, len(vals))
 		for i, v := range vals {
 			f[i] = "NULL"
@@ -70,10 +56,34 @@ func wantRows(t *testing.T, db *sql.DB, q, want string) {
 		}
 		got = append(got, strings.Join(f, " "))
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
 	if g := strings.Join(got, "|"); g != want {
 		t.Errorf("%s:\n got %s\nwant %s", q, g, want)
 	}
+}
+
+// scanRows runs q and returns its rows, every value as text.
+func scanRows(t *testing.T, db *sql.DB, q string) [][]sql.NullString {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out [][]sql.NullString
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
