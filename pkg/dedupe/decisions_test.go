@@ -179,6 +179,21 @@ func TestRevertDedupeRun(t *testing.T) {
 	if n, err := st.Unlinked(ctx); err != nil || n != 5 {
 		t.Fatalf("after reverting the first run, %d records unlinked (%v), want 5", n, err)
 	}
+	// Reverting the revert puts the records back with their people (they had no link
+	// to update).
+	entries, err = st.Log(ctx, 0, 1)
+	if err != nil || len(entries) != 1 || entries[0].Kind != "revert" {
+		t.Fatalf("last log entry %+v (%v), want the revert", entries, err)
+	}
+	if _, err := st.Revert(ctx, entries[0].ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Unlinked(ctx); err != nil || n != 0 {
+		t.Fatalf("after reverting the revert, %d records unlinked (%v), want 0", n, err)
+	}
+	if personOf(t, st, 1) == 0 || personOf(t, st, 1) != personOf(t, st, 2) {
+		t.Error("reverting the revert did not place Ana's records again")
+	}
 	if _, err := Run(ctx, st, Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -600,19 +600,19 @@ var goldenFields = []struct{ name, expr string }{
 // at a million records under the 512 MB limit.
 func rebuildPeople(ctx context.Context, q execQuerier, ids []int64, rules map[string]GoldenRule) error {
 	filter := ""
+	var drop []string
 	if ids != nil {
 		if len(ids) == 0 {
 			return nil
 		}
-		var b strings.Builder
-		for i, id := range ids {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprint(&b, id)
+		// The ids go in as one list parameter: written into the SQL, preparing the
+		// statements took 10 s for the 778,000 people a reverted run rebuilds.
+		if _, err := q.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE golden_ids AS SELECT unnest(?::BIGINT[]) AS id`, ids); err != nil {
+			return fmt.Errorf("golden records: %w", err)
 		}
-		filter = " WHERE l.person_id IN (" + b.String() + ")"
-		if _, err := q.ExecContext(ctx, `DELETE FROM people WHERE id IN (`+b.String()+`)`); err != nil {
+		drop = append(drop, "ids")
+		filter = " WHERE l.person_id IN (SELECT id FROM golden_ids)"
+		if _, err := q.ExecContext(ctx, `DELETE FROM people WHERE id IN (SELECT id FROM golden_ids)`); err != nil {
 			return err
 		}
 	} else if _, err := q.ExecContext(ctx, `DELETE FROM people`); err != nil {
@@ -690,7 +690,7 @@ func rebuildPeople(ctx context.Context, q execQuerier, ids []int64, rules map[st
 		LEFT JOIN golden_phones ON golden_phones.person_id = a.person_id
 		LEFT JOIN golden_tags ON golden_tags.person_id = a.person_id
 		LEFT JOIN golden_addresses ON golden_addresses.person_id = a.person_id`)
-	for _, t := range []string{"n", "lr", "agg", "emails", "phones", "tags", "addresses", "sup", "v", "p"} {
+	for _, t := range append(drop, "n", "lr", "agg", "emails", "phones", "tags", "addresses", "sup", "v", "p") {
 		stmts = append(stmts, "DROP TABLE golden_"+t)
 	}
 	for _, st := range stmts {
