@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // A blocking rule gives each record zero or more keys; records sharing a key become
@@ -540,11 +541,32 @@ func (rs *Rules) givenKeys(f *feat) []string {
 	return out
 }
 
-// sortedLetters returns s's bytes in order: the same for any two orderings.
+// sortedLetters returns s's bytes in order: the same for any two orderings. It
+// counts them (a record's user names are short and few of their bytes differ):
+// sorting them, for a million records, took a fifth of a CPU-second.
 func sortedLetters(s string) string {
-	b := []byte(s)
-	slices.Sort(b)
-	return string(b)
+	if len(s) > 255 {
+		b := []byte(s)
+		slices.Sort(b)
+		return string(b)
+	}
+	var counts [256]uint8
+	var seen [4]uint64 // bit per byte value present
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		counts[c]++
+		seen[c>>6] |= 1 << (c & 63)
+	}
+	b := make([]byte, 0, len(s))
+	for w, m := range seen {
+		for ; m != 0; m &= m - 1 {
+			c := byte(w<<6 | bits.TrailingZeros64(m))
+			for range counts[c] {
+				b = append(b, c)
+			}
+		}
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // radixSort sorts a in ascending order and returns it, or the sorted copy it made

@@ -229,3 +229,26 @@ func TestRadixSortBits(t *testing.T) {
 		}
 	}
 }
+
+// sortedLetters must give the bytes in order, as sorting them does.
+func TestSortedLetters(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 2, 12, 13, 64, 255, 256, 300} {
+		for range 50 {
+			b := make([]byte, n)
+			for k := range b {
+				switch rnd.IntN(3) {
+				case 0:
+					b[k] = byte(rnd.IntN(256))
+				default:
+					b[k] = 'a' + byte(rnd.IntN(4)) // repeats
+				}
+			}
+			want := slices.Clone(b)
+			slices.Sort(want)
+			if got := sortedLetters(string(b)); got != string(want) {
+				t.Fatalf("sortedLetters(%q) = %q, want %q", b, got, want)
+			}
+		}
+	}
+}
