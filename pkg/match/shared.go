@@ -127,7 +127,9 @@ func homeEntries(fs []feat, nick *Nicknames) []uint64 {
 		})
 	}
 	wg.Wait()
-	return radixSort(slices.Concat(parts...))
+	// Made in record order, so grouping by hash alone (a stable sort) keeps each
+	// group's records in order, as sorting them whole did, with two digits fewer.
+	return groupByKey(slices.Concat(parts...))
 }
 
 // homeGroup sorts out the records of one hash of homeEntries by their keys; its
@@ -302,7 +304,7 @@ func sharedValues(fs []feat, cmp *comparer, values func(*feat) []string) map[str
 			entries = append(entries, valueHash(v)<<idxBits|uint64(i))
 		}
 	}
-	entries = radixSort(entries)
+	entries = groupByKey(entries) // made in record order: see homeEntries
 	out := map[string]bool{}
 	var vs []string
 	var rs []int32
@@ -428,7 +430,8 @@ func mailboxOfOther(email string, f *feat, nick *Nicknames) bool {
 		return false
 	}
 	local, _, _ := strings.Cut(email, "@")
-	l := make([]byte, 0, len(local))
+	var arr [64]byte // the letters, on the stack for any valid user name
+	l := arr[:0]
 	for i := 0; i < len(local); i++ {
 		if c := local[i]; c >= 'a' && c <= 'z' {
 			l = append(l, c)
@@ -437,10 +440,11 @@ func mailboxOfOther(email string, f *feat, nick *Nicknames) bool {
 	if len(l) < 2 {
 		return false
 	}
+	letters := string(l) // once, not per reading
 	famToks := famWords(f)
 	other := false
 	for _, o := range [2][2][]string{{f.givenToks, famToks}, {famToks, f.givenToks}} {
-		switch nameFit(string(l), o[0], o[1], nick) {
+		switch nameFit(letters, o[0], o[1], nick) {
 		case fitYes:
 			return false
 		case fitOther:
