@@ -3,9 +3,12 @@ package match
 import (
 	"context"
 	"encoding/binary"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 )
 
 // A blocking rule gives each record zero or more keys; records sharing a key become
@@ -245,7 +248,7 @@ func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool,
 		go func(ri int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			perRule[ri], stats[ri] = rs.pairRule(ri, entries[ri], want)
+			perRule[ri], stats[ri] = rs.rulePairs(ri, entries[ri], want)
 			entries[ri] = nil
 			mu.Lock()
 			done++
@@ -256,7 +259,7 @@ func (rs *Rules) block(ctx context.Context, fs []feat, want func(i, j int) bool,
 		}(ri)
 	}
 	wg.Wait()
-	c := mergePairs(perRule, stats)
+	c := mergePairs(perRule, stats, len(fs))
 	if progress != nil {
 		progress(len(rs.list)+1, len(rs.list)+1)
 	}
@@ -317,9 +320,10 @@ func (rs *Rules) keyEntries(ctx context.Context, fs []feat) [][]uint64 {
 	return out
 }
 
-// pairRule returns the rule's sorted, distinct pairs from its key entries (which it
-// sorts in place).
-func (rs *Rules) pairRule(ri int, entries []uint64, want func(i, j int) bool) ([]uint64, RuleStats) {
+// rulePairs returns the rule's pairs, lo<<32 | hi, from its key entries (which it
+// groups in place): in no order, and repeated when two records share two of the
+// rule's keys. mergePairs sorts them, with every rule's at once.
+func (rs *Rules) rulePairs(ri int, entries []uint64, want func(i, j int) bool) ([]uint64, RuleStats) {
 	ru := &rs.list[ri]
 	st := RuleStats{Rule: ru.name, Cap: ru.cap}
 	// Grouped, records sharing a key sit together.
@@ -371,75 +375,143 @@ func (rs *Rules) pairRule(ri int, entries []uint64, want func(i, j int) bool) ([
 		}
 		a = b
 	}
-	out = radixSort(out)
-	out = slices.Compact(out)
-	st.Pairs = int64(len(out))
 	return out, st
 }
 
-// mergePairs unites the rules' sorted pair lists, remembering which rules found each
-// pair, and counts each rule's new pairs (not found by an earlier rule). It merges
-// in one pass over all lists (a k-way merge), dropping each list as it is consumed,
-// so that the pairs are never held twice.
-func mergePairs(lists [][]uint64, stats []RuleStats) *candidates {
+// pairBucketBits: mergePairs splits the pairs of n records into about n>>10 ranges
+// of their first record, so that each range's pairs (some 12,000 at a million
+// records, 100 kB) are sorted in the CPU's cache.
+const pairBucketBits = 10
+
+// mergePairs unites the rules' pair lists (as rulePairs returns them) into the
+// sorted distinct pairs of records below n, remembering which rules found each, and
+// sets each rule's Pairs (its distinct pairs) and New (those no earlier rule found).
+//
+// Every rule's pairs are sorted at once, each tagged with its rule: one pass
+// scatters them by ranges of their first record, then each range is sorted and its
+// repeats folded on its own, on every CPU, in cache. Sorting each rule's list in
+// full and merging the sorted lists through a heap read every pair from memory six
+// times or more, on one CPU for the merge.
+func mergePairs(lists [][]uint64, stats []RuleStats, n int) *candidates {
 	total := 0
 	for _, l := range lists {
 		total += len(l)
 	}
-	// Room for every pair found, the bound of the distinct ones: most pairs are found
-	// by one rule (at 1M, 9.9M of 12.1M), and growing from half of them copied the
-	// lists three times, the old array held beside the new each time.
-	c := &candidates{pairs: make([]uint64, 0, total), rules: make([]uint16, 0, total)}
-	pos := make([]int, len(lists))
-	// A small binary heap of list indexes, ordered by their current pair.
-	heap := make([]int, 0, len(lists))
-	less := func(a, b int) bool {
-		pa, pb := lists[heap[a]][pos[heap[a]]], lists[heap[b]][pos[heap[b]]]
-		return pa < pb || pa == pb && heap[a] < heap[b]
+	if total == 0 {
+		return &candidates{}
 	}
-	down := func(i int) {
-		for {
-			m, l, r := i, 2*i+1, 2*i+2
-			if l < len(heap) && less(l, m) {
-				m = l
+	// A pair in a range is (lo within its range, hi, rule) in bits: sorting these
+	// orders the range as lo<<32|hi, then by rule.
+	ib := max(1, bits.Len(uint(n-1)))          // bits of a record index
+	rb := max(1, bits.Len(uint(len(lists)-1))) // of a rule
+	shift := max(0, ib-pairBucketBits)         // lo>>shift is the range
+	nb := (n-1)>>shift + 1
+	lowMask := uint64(1)<<shift - 1
+	workers := runtime.GOMAXPROCS(0)
+
+	// Where each rule's pairs of each range go: ranges in order, rules in order
+	// within a range.
+	counts := make([][]int, len(lists))
+	eachList := func(fn func(r int)) {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for r := int(next.Add(1) - 1); r < len(lists); r = int(next.Add(1) - 1) {
+					fn(r)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	eachList(func(r int) {
+		c := make([]int, nb)
+		for _, p := range lists[r] {
+			c[p>>32>>shift]++
+		}
+		counts[r] = c
+	})
+	starts := make([]int, nb+1) // range b is all[starts[b]:starts[b+1]]
+	sum := 0
+	for b := range nb {
+		starts[b] = sum
+		for r := range lists {
+			c := counts[r][b]
+			counts[r][b] = sum
+			sum += c
+		}
+	}
+	starts[nb] = sum
+	all := make([]uint64, total)
+	eachList(func(r int) {
+		at := counts[r]
+		for _, p := range lists[r] {
+			lo, hi := p>>32, p&0xffffffff
+			b := lo >> shift
+			all[at[b]] = ((lo&lowMask)<<ib|hi)<<rb | uint64(r)
+			at[b]++
+		}
+		lists[r] = nil
+	})
+
+	// Each range sorted and folded in place: its distinct pairs to its front.
+	rules := make([]uint16, total)
+	kept := make([]int, nb)
+	pairs := make([][]int64, workers) // per worker: Pairs, then New, per rule
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			cnt := make([]int64, 2*len(lists))
+			var buf []uint64
+			keyBits := shift + ib + rb
+			for b := int(next.Add(1) - 1); b < nb; b = int(next.Add(1) - 1) {
+				seg := all[starts[b]:starts[b+1]]
+				if len(seg) == 0 {
+					continue
+				}
+				if cap(buf) < len(seg) {
+					buf = make([]uint64, len(seg))
+				}
+				sorted := radixSortBits(seg, buf[:len(seg)], keyBits)
+				base := uint64(b) << shift
+				k := -1
+				var last uint64 = ^uint64(0)
+				for _, v := range sorted {
+					r := int(v & (1<<rb - 1))
+					p := v >> rb
+					if p != last {
+						last = p
+						k++
+						lo := base | p>>ib
+						seg[k] = lo<<32 | p&(1<<ib-1)
+						rules[starts[b]+k] = 1 << r
+						cnt[r]++
+						cnt[len(lists)+r]++ // rules are in order within a pair: r is the first
+					} else if bit := uint16(1) << r; rules[starts[b]+k]&bit == 0 {
+						rules[starts[b]+k] |= bit
+						cnt[r]++
+					}
+				}
+				kept[b] = k + 1
 			}
-			if r < len(heap) && less(r, m) {
-				m = r
-			}
-			if m == i {
-				return
-			}
-			heap[i], heap[m] = heap[m], heap[i]
-			i = m
+			pairs[w] = cnt
+		})
+	}
+	wg.Wait()
+	for _, cnt := range pairs {
+		for r := range lists {
+			stats[r].Pairs += cnt[r]
+			stats[r].New += cnt[len(lists)+r]
 		}
 	}
-	for r, l := range lists {
-		if len(l) > 0 {
-			heap = append(heap, r)
-		}
+	// The ranges' distinct pairs moved together, in order.
+	at := 0
+	for b := range nb {
+		at += copy(all[at:], all[starts[b]:starts[b]+kept[b]])
+		copy(rules[at-kept[b]:], rules[starts[b]:starts[b]+kept[b]])
 	}
-	for i := len(heap)/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	for len(heap) > 0 {
-		r := heap[0]
-		p := lists[r][pos[r]]
-		if n := len(c.pairs); n > 0 && c.pairs[n-1] == p {
-			c.rules[n-1] |= 1 << r
-		} else {
-			c.pairs = append(c.pairs, p)
-			c.rules = append(c.rules, 1<<r)
-			stats[r].New++ // lists are taken in rule order for equal pairs: r is the first
-		}
-		pos[r]++
-		if pos[r] == len(lists[r]) {
-			lists[r] = nil
-			heap[0] = heap[len(heap)-1]
-			heap = heap[:len(heap)-1]
-		}
-		down(0)
-	}
-	return c
+	return &candidates{pairs: all[:at], rules: rules[:at]}
 }
 
 func prefix(s string, n int) string {
@@ -469,11 +541,32 @@ func (rs *Rules) givenKeys(f *feat) []string {
 	return out
 }
 
-// sortedLetters returns s's bytes in order: the same for any two orderings.
+// sortedLetters returns s's bytes in order: the same for any two orderings. It
+// counts them (a record's user names are short and few of their bytes differ):
+// sorting them, for a million records, took a fifth of a CPU-second.
 func sortedLetters(s string) string {
-	b := []byte(s)
-	slices.Sort(b)
-	return string(b)
+	if len(s) > 255 {
+		b := []byte(s)
+		slices.Sort(b)
+		return string(b)
+	}
+	var counts [256]uint8
+	var seen [4]uint64 // bit per byte value present
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		counts[c]++
+		seen[c>>6] |= 1 << (c & 63)
+	}
+	b := make([]byte, 0, len(s))
+	for w, m := range seen {
+		for ; m != 0; m &= m - 1 {
+			c := byte(w<<6 | bits.TrailingZeros64(m))
+			for range counts[c] {
+				b = append(b, c)
+			}
+		}
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // radixSort sorts a in ascending order and returns it, or the sorted copy it made
@@ -487,6 +580,44 @@ func radixSort(a []uint64) []uint64 { return radixSortAbove(a, 0) }
 // needs, since the pairs of a group are made in any order and sorted after. The
 // record bits are left unsorted, which saves two of six digits.
 func groupByKey(entries []uint64) []uint64 { return radixSortAbove(entries, idxBits) }
+
+// radixSortBits sorts a by its low keyBits bits (the others must be zero) and
+// returns it, or buf (of a's length) holding it sorted: radixSort, in digits of
+// equal widths up to 11 bits, for the short lists mergePairs sorts many of.
+func radixSortBits(a, buf []uint64, keyBits int) []uint64 {
+	if len(a) < 256 {
+		slices.Sort(a)
+		return a
+	}
+	digits := max(1, (keyBits+10)/11)
+	width := (keyBits + digits - 1) / digits
+	mask := uint64(1)<<width - 1
+	var counts [6][1 << 11]uint32
+	for _, v := range a {
+		for d := range digits {
+			counts[d][v>>(d*width)&mask]++
+		}
+	}
+	src, dst := a, buf
+	for d := range digits {
+		c := counts[d][:mask+1]
+		shift := d * width
+		if int(c[src[0]>>shift&mask]) == len(a) {
+			continue // every value has this digit
+		}
+		var sum uint32
+		for k := range c {
+			c[k], sum = sum, sum+c[k]
+		}
+		for _, v := range src {
+			k := v >> shift & mask
+			dst[c[k]] = v
+			c[k]++
+		}
+		src, dst = dst, src
+	}
+	return src
+}
 
 // radixSortAbove is radixSort by the bits from low up only: values equal there keep
 // their order (a short list, sorted whole, is a valid such order too).

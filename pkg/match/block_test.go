@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -160,5 +162,93 @@ func TestBlockTellsProgressFirst(t *testing.T) {
 	n := len(rs.list) + 1
 	if len(calls) != n+1 || calls[0] != [2]int{0, n} || calls[n] != [2]int{n, n} {
 		t.Errorf("progress %v, want 0 of %d first and %d of %d last", calls, n, n, n)
+	}
+}
+
+// mergePairs must give what sorting every rule's pairs into a map gives: each
+// distinct pair once, in order, with the rules that found it, and per rule its
+// distinct pairs and those no earlier rule found, whatever the lists' order and
+// repeats, and with few records (one range each) or many (ranges of 1024).
+func TestMergePairsLikeMap(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 5, 300, 5000, 70000} {
+		nrules := 1 + rnd.IntN(15)
+		lists := make([][]uint64, nrules)
+		found := map[uint64]uint16{}
+		perRule := make([]map[uint64]bool, nrules)
+		for r := range lists {
+			perRule[r] = map[uint64]bool{}
+			for range rnd.IntN(3 * n) {
+				i, j := rnd.IntN(n), rnd.IntN(n)
+				if i == j {
+					continue
+				}
+				p := uint64(min(i, j))<<32 | uint64(max(i, j))
+				lists[r] = append(lists[r], p)
+				if rnd.IntN(4) == 0 {
+					lists[r] = append(lists[r], p) // a repeat
+				}
+				found[p] |= 1 << r
+				perRule[r][p] = true
+			}
+		}
+		stats := make([]RuleStats, nrules)
+		c := mergePairs(lists, stats, n)
+		want := slices.Sorted(maps.Keys(found))
+		if !slices.Equal(c.pairs, want) {
+			t.Fatalf("n %d: %d pairs, want %d", n, len(c.pairs), len(want))
+		}
+		newPairs := make([]int64, nrules)
+		for k, p := range c.pairs {
+			if c.rules[k] != found[p] {
+				t.Fatalf("n %d: pair %x rules %b, want %b", n, p, c.rules[k], found[p])
+			}
+			newPairs[bits.TrailingZeros16(found[p])]++
+		}
+		for r := range stats {
+			if stats[r].Pairs != int64(len(perRule[r])) || stats[r].New != newPairs[r] {
+				t.Fatalf("n %d rule %d: %+v, want %d pairs, %d new", n, r, stats[r], len(perRule[r]), newPairs[r])
+			}
+		}
+	}
+}
+
+// radixSortBits must sort as slices.Sort does, for every width of key.
+func TestRadixSortBits(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for keyBits := 1; keyBits <= 64; keyBits++ {
+		for _, n := range []int{0, 1, 255, 256, 3000} {
+			a := make([]uint64, n)
+			for k := range a {
+				a[k] = rnd.Uint64() >> (64 - keyBits)
+			}
+			want := slices.Sorted(slices.Values(a))
+			if got := radixSortBits(a, make([]uint64, n), keyBits); !slices.Equal(got, want) {
+				t.Fatalf("bits %d n %d: differs from slices.Sort", keyBits, n)
+			}
+		}
+	}
+}
+
+// sortedLetters must give the bytes in order, as sorting them does.
+func TestSortedLetters(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 2, 12, 13, 64, 255, 256, 300} {
+		for range 50 {
+			b := make([]byte, n)
+			for k := range b {
+				switch rnd.IntN(3) {
+				case 0:
+					b[k] = byte(rnd.IntN(256))
+				default:
+					b[k] = 'a' + byte(rnd.IntN(4)) // repeats
+				}
+			}
+			want := slices.Clone(b)
+			slices.Sort(want)
+			if got := sortedLetters(string(b)); got != string(want) {
+				t.Fatalf("sortedLetters(%q) = %q, want %q", b, got, want)
+			}
+		}
 	}
 }

@@ -153,7 +153,7 @@ func TestEachHomeKeyLikeHomeKeys(t *testing.T) {
 	var buf []byte
 	for i := range fs {
 		var got []string
-		buf = eachHomeKey(buf, &fs[i], nick, func(k []byte) { got = append(got, string(k)) })
+		buf = eachHomeKey(buf, &fs[i], nick, nil, func(k []byte) { got = append(got, string(k)) })
 		var want []string
 		for _, k := range homeKeys(&fs[i], nick) {
 			want = append(want, phoneHomePrefix+k)
@@ -235,4 +235,56 @@ func TestNamesakeHomesLikeMaps(t *testing.T) {
 	defer func(h func([]byte) uint64) { homeHash = h }(homeHash)
 	homeHash = func(k []byte) uint64 { return uint64(len(k) % 7) } // keys collide in crowds
 	check("colliding hash")
+}
+
+// Marking records through homeNames' name parts must mark what looking every key up
+// marks, and a key not of the name|surname|address form must turn the filter off.
+func TestHomeNamesMarkLikeEveryKey(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	givens := []string{"Jerry", "Jeremy", "Gerald", "Anna", "Ania", "José", "Pepe", "Zyx"}
+	families := []string{"Long", "Nowak", "García López"}
+	recs := make([]Record, 3000)
+	for i := range recs {
+		rec := Record{GivenName: givens[r.IntN(len(givens))], FamilyName: families[r.IntN(len(families))]}
+		if r.IntN(2) == 0 {
+			rec.BirthDate = int32((1940+r.IntN(60))*10000 + (1+r.IntN(12))*100 + 1 + r.IntN(28))
+		}
+		for range r.IntN(3) {
+			rec.Emails = append(rec.Emails, fmt.Sprintf("home%d@example.org", r.IntN(40)))
+		}
+		for range r.IntN(3) {
+			rec.Phones = append(rec.Phones, fmt.Sprintf("+486001002%02d", r.IntN(60)))
+		}
+		if r.IntN(2) == 0 {
+			rec.Street, rec.Postcode = fmt.Sprintf("Długa %d", r.IntN(30)), "00-001"
+		}
+		recs[i] = rec
+	}
+	nick := DefaultNicknames()
+	fs := prepareAll(recs, nick)
+	sh := Shared{Homes: namesakeHomes(fs, nick)}
+	names := homeNames(sh.Homes)
+	if names == nil || len(names) == 0 || len(names) >= len(sh.Homes) {
+		t.Fatalf("%d names for %d homes", len(names), len(sh.Homes))
+	}
+	want := slices.Clone(fs)
+	applySharedRange(want, sh, nil, nick)
+	got := slices.Clone(fs)
+	applySharedRange(got, sh, names, nick)
+	marked := 0
+	for i := range got {
+		if got[i].homonym != want[i].homonym || got[i].homonymPhone != want[i].homonymPhone {
+			t.Fatalf("record %d: marks %v %v, want %v %v", i, got[i].homonym, got[i].homonymPhone,
+				want[i].homonym, want[i].homonymPhone)
+		}
+		if want[i].homonym || want[i].homonymPhone {
+			marked++
+		}
+	}
+	if marked == 0 {
+		t.Fatal("no record marked: test data too thin")
+	}
+	if homeNames(map[string]bool{"anna|nowak|x": true, "odd": true}) != nil {
+		t.Error("a key without name|surname| must turn the filter off")
+	}
 }

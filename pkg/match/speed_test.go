@@ -202,3 +202,23 @@ func cpuSecs() float64 {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+// BenchmarkBlock times blocking and markShared, which run side by side in Run, each
+// alone; preparing is done once, untimed.
+func BenchmarkBlock(b *testing.B) {
+	recs := storeRecords(b)
+	nick := DefaultNicknames()
+	fs := prepareAll(recs, nick)
+	cmp := &comparer{nick: nick}
+	for b.Loop() {
+		t0, c0 := time.Now(), cpuSecs()
+		cands, _, err := newRules(nick, 0).block(context.Background(), fs, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1, c1 := time.Now(), cpuSecs()
+		markShared(fs, cmp, nick)
+		b.Logf("block %.2fs (cpu %.2fs, %d pairs) markShared %.2fs (cpu %.2fs)", t1.Sub(t0).Seconds(), c1-c0,
+			len(cands.pairs), time.Since(t1).Seconds(), cpuSecs()-c1)
+	}
+}
