@@ -163,17 +163,14 @@ func logChange(ctx context.Context, conn *sql.Conn, actor, kind string, detail m
 	if err != nil {
 		return 0, err
 	}
-	err = appendRows(ctx, conn, "log_changes", len(changes), func(a *duckdb.Appender, i int) error {
-		c := changes[i]
-		var before, after any
-		if c.Before != 0 {
-			before = c.Before
-		}
-		if c.After != 0 {
-			after = c.After
-		}
-		return a.AppendRow(id, c.Record, before, after, nil)
-	})
+	err = insertBulk(ctx, conn, "log_changes", len(changes), constCol("event_id", id),
+		funcCol("record_id", duckdb.TYPE_BIGINT, func(i int) int64 { return changes[i].Record }),
+		nullableCol("person_before", duckdb.TYPE_BIGINT, func(i int) (int64, bool) {
+			return changes[i].Before, changes[i].Before != 0
+		}),
+		nullableCol("person_after", duckdb.TYPE_BIGINT, func(i int) (int64, bool) {
+			return changes[i].After, changes[i].After != 0
+		}))
 	return id, err
 }
 

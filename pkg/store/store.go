@@ -63,6 +63,10 @@ func open(ctx context.Context, path string, migs []migration) (*Store, error) {
 		// The store holds personal data: owner-only from the start.
 		_ = os.Chmod(path, 0o600)
 	}
+	if err := registerBulk(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	s := &Store{db: db, path: path}
 	if err := migrate(ctx, db, migs); err != nil {
 		db.Close()
