@@ -202,3 +202,26 @@ func cpuSecs() float64 {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+// BenchmarkCompareAll times comparing every candidate pair on every CPU, as Run
+// does; preparing and blocking are done once, untimed. It logs the CPU seconds.
+func BenchmarkCompareAll(b *testing.B) {
+	recs := storeRecords(b)
+	b.StopTimer()
+	fs := prepareAll(recs, DefaultNicknames())
+	cmp := &comparer{nick: DefaultNicknames()}
+	markShared(fs, cmp, cmp.nick)
+	cands, _, err := newRules(cmp.nick, 0).block(context.Background(), fs, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pats := make([]uint32, len(cands.pairs))
+	b.StartTimer()
+	for b.Loop() {
+		c0 := cpuSecs()
+		parallel(context.Background(), len(cands.pairs), func(lo, hi int) {
+			comparePairs(cmp, fs, cands.pairs[lo:hi], pats[lo:hi])
+		}, nil)
+		b.Logf("cpu %.2fs", cpuSecs()-c0)
+	}
+}
