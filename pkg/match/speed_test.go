@@ -162,18 +162,23 @@ func BenchmarkRunDigest(b *testing.B) {
 	}
 }
 
-// BenchmarkCompare times the comparing of the first million candidate pairs on one
-// goroutine; preparing and blocking are done once, untimed.
-func BenchmarkCompare(b *testing.B) {
-	recs := storeRecords(b)
-	b.StopTimer()
-	fs := prepareAll(recs, DefaultNicknames())
+// blocked prepares the store's records and blocks them, for the comparing benchmarks.
+func blocked(b *testing.B) (*comparer, []feat, *candidates) {
+	fs := prepareAll(storeRecords(b), DefaultNicknames())
 	cmp := &comparer{nick: DefaultNicknames()}
 	markShared(fs, cmp, cmp.nick)
 	cands, _, err := newRules(cmp.nick, 0).block(context.Background(), fs, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	return cmp, fs, cands
+}
+
+// BenchmarkCompare times the comparing of the first million candidate pairs on one
+// goroutine; preparing and blocking are done once, untimed.
+func BenchmarkCompare(b *testing.B) {
+	b.StopTimer()
+	cmp, fs, cands := blocked(b)
 	pairs := cands.pairs[:min(len(cands.pairs), 1_000_000)]
 	b.StartTimer()
 	c0 := cpuSecs()
@@ -220,5 +225,21 @@ func BenchmarkBlock(b *testing.B) {
 		markShared(fs, cmp, nick)
 		b.Logf("block %.2fs (cpu %.2fs, %d pairs) markShared %.2fs (cpu %.2fs)", t1.Sub(t0).Seconds(), c1-c0,
 			len(cands.pairs), time.Since(t1).Seconds(), cpuSecs()-c1)
+	}
+}
+
+// BenchmarkCompareAll times comparing every candidate pair on every CPU, as Run
+// does; preparing and blocking are done once, untimed. It logs the CPU seconds.
+func BenchmarkCompareAll(b *testing.B) {
+	b.StopTimer()
+	cmp, fs, cands := blocked(b)
+	pats := make([]uint32, len(cands.pairs))
+	b.StartTimer()
+	for b.Loop() {
+		c0 := cpuSecs()
+		parallel(context.Background(), len(cands.pairs), func(lo, hi int) {
+			comparePairs(cmp, fs, cands.pairs[lo:hi], pats[lo:hi])
+		}, nil)
+		b.Logf("cpu %.2fs", cpuSecs()-c0)
 	}
 }
