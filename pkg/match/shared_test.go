@@ -264,7 +264,7 @@ func TestHomeNamesMarkLikeEveryKey(t *testing.T) {
 	fs := prepareAll(recs, nick)
 	sh := Shared{Homes: namesakeHomes(fs, nick)}
 	names := homeNames(sh.Homes)
-	if names == nil || len(names) == 0 || len(names) >= len(sh.Homes) {
+	if len(names) == 0 || len(names) >= len(sh.Homes) {
 		t.Fatalf("%d names for %d homes", len(names), len(sh.Homes))
 	}
 	want := slices.Clone(fs)
