@@ -191,11 +191,11 @@ func namesakeHomesByMap(fs []feat, nick *Nicknames) map[string]bool {
 	return out
 }
 
-func TestNamesakeHomesLikeMaps(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	givens := []string{"Jerry", "Jeremy", "Gerald", "Anna", "Ania", "José", "Pepe", "Łucja", "Zyx"}
+// householdRecords makes n records of a few names, some with birth dates, shared
+// emails and phones, and addresses on one street: namesakes in crowded homes.
+func householdRecords(r *rand.Rand, n int, givens ...string) []Record {
 	families := []string{"Long", "Nowak", "García López"}
-	recs := make([]Record, 4000)
+	recs := make([]Record, n)
 	for i := range recs {
 		rec := Record{GivenName: givens[r.IntN(len(givens))], FamilyName: families[r.IntN(len(families))]}
 		if r.IntN(2) == 0 {
@@ -212,6 +212,12 @@ func TestNamesakeHomesLikeMaps(t *testing.T) {
 		}
 		recs[i] = rec
 	}
+	return recs
+}
+
+func TestNamesakeHomesLikeMaps(t *testing.T) {
+	recs := householdRecords(rand.New(rand.NewPCG(5, 6)), 4000,
+		"Jerry", "Jeremy", "Gerald", "Anna", "Ania", "José", "Pepe", "Łucja", "Zyx")
 	nick := DefaultNicknames()
 	fs := prepareAll(recs, nick)
 	want := namesakeHomesByMap(fs, nick)
@@ -240,26 +246,8 @@ func TestNamesakeHomesLikeMaps(t *testing.T) {
 // Marking records through homeNames' name parts must mark what looking every key up
 // marks, and a key not of the name|surname|address form must turn the filter off.
 func TestHomeNamesMarkLikeEveryKey(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	givens := []string{"Jerry", "Jeremy", "Gerald", "Anna", "Ania", "José", "Pepe", "Zyx"}
-	families := []string{"Long", "Nowak", "García López"}
-	recs := make([]Record, 3000)
-	for i := range recs {
-		rec := Record{GivenName: givens[r.IntN(len(givens))], FamilyName: families[r.IntN(len(families))]}
-		if r.IntN(2) == 0 {
-			rec.BirthDate = int32((1940+r.IntN(60))*10000 + (1+r.IntN(12))*100 + 1 + r.IntN(28))
-		}
-		for range r.IntN(3) {
-			rec.Emails = append(rec.Emails, fmt.Sprintf("home%d@example.org", r.IntN(40)))
-		}
-		for range r.IntN(3) {
-			rec.Phones = append(rec.Phones, fmt.Sprintf("+486001002%02d", r.IntN(60)))
-		}
-		if r.IntN(2) == 0 {
-			rec.Street, rec.Postcode = fmt.Sprintf("Długa %d", r.IntN(30)), "00-001"
-		}
-		recs[i] = rec
-	}
+	recs := householdRecords(rand.New(rand.NewPCG(7, 8)), 3000,
+		"Jerry", "Jeremy", "Gerald", "Anna", "Ania", "José", "Pepe", "Zyx")
 	nick := DefaultNicknames()
 	fs := prepareAll(recs, nick)
 	sh := Shared{Homes: namesakeHomes(fs, nick)}

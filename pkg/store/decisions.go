@@ -207,13 +207,12 @@ func moveRecords(ctx context.Context, conn *sql.Conn, changes []Change, rules ma
 	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE moved (record_id BIGINT, person_id BIGINT)`); err != nil {
 		return err
 	}
-	err := appendRows(ctx, conn, "moved", len(changes), func(a *duckdb.Appender, i int) error {
-		var after any // nil: back to no person (reverting the run that first placed the record)
-		if changes[i].After != 0 {
-			after = changes[i].After
-		}
-		return a.AppendRow(changes[i].Record, after)
-	})
+	err := insertBulk(ctx, conn, "moved", len(changes),
+		funcCol("record_id", duckdb.TYPE_BIGINT, func(i int) int64 { return changes[i].Record }),
+		// NULL: back to no person (reverting the run that first placed the record).
+		nullableCol("person_id", duckdb.TYPE_BIGINT, func(i int) (int64, bool) {
+			return changes[i].After, changes[i].After != 0
+		}))
 	if err != nil {
 		return err
 	}
